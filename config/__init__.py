@@ -1,0 +1,1 @@
+"""Bottom layer: settings and logging, imported by every other package."""

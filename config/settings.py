@@ -1,0 +1,71 @@
+"""All of talentq's configuration, read from the environment (prefix ``TALENTQ_``).
+
+One class, one place: every other module receives a ``Settings`` or calls
+``get_settings()``; nothing else reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_URL = "sqlite:///talentq.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALENTQ_", env_file=".env", extra="ignore")
+
+    # Storage and queue. No broker means the embedded mode: tasks run in-process.
+    database_url: str = Field(DEFAULT_SQLITE_URL, description="SQLAlchemy URL of the results database.")
+    broker_url: str | None = Field(None, description="Celery broker (Redis) URL; unset = run in-process.")
+    result_backend: str | None = Field(None, description="Celery result backend URL (optional).")
+
+    # Models.
+    encoder_model: str | None = Field(
+        None, description="Local directory or hub name of the encoder; unset = the bundled all-MiniLM-L6-v2."
+    )
+    sentiment_model: str | None = Field(
+        None, description="Local directory of a HF sequence-classification model; unset = bundled head."
+    )
+    device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
+    runtime: str = Field("fp32", description="Encoder runtime: fp32 | onnx | onnx-int8 (alias int8)")
+    max_seq_tokens: int = Field(256, description="Tokens per chunk; longer texts are chunked and mean-pooled.")
+    torch_threads: int | None = Field(None, description="Torch intra-op threads; unset = cores / concurrency.")
+
+    # Workers and batching.
+    worker_concurrency: int = Field(1, description="Worker processes per `talentq worker`.")
+    batch_size: int = Field(32, description="Most jobs of one kind run in one forward pass.")
+    batch_wait_ms: int = Field(200, description="Longest wait to fill a batch.")
+    task_max_retries: int = Field(5, description="Retries of a transient fault before the dead-letter table.")
+    task_time_limit_s: int = Field(600, description="Hard time limit of one task.")
+    visibility_timeout_s: int = Field(3600, description="Redis redelivers an unacked task after this long.")
+    max_document_bytes: int = Field(10 * 1024 * 1024, description="Larger documents fail with `too_large`.")
+
+    # Producers and operations.
+    log_level: str = Field("INFO", description="Log level of the JSON logs.")
+    webhook_secret: str | None = Field(None, description="Shared HMAC secret of the generic webhook provider.")
+    greenhouse_secret: str | None = Field(None, description="Shared HMAC secret of Greenhouse webhooks.")
+    webhook_max_age_s: int = Field(300, description="Replay window of signed webhooks.")
+    nightly_cron: str = Field("0 2 * * *", description="Cron time of the nightly batch (beat).")
+    nightly_folder: Path | None = Field(None, description="Folder of résumés the nightly batch picks up.")
+    metrics_port: int = Field(9808, description="Port of each worker's Prometheus /metrics (0 = off).")
+
+    @model_validator(mode="after")
+    def _redelivery_after_time_limit(self) -> Settings:
+        """Redis redelivers unacked tasks after the visibility timeout: it must outlast any task."""
+        if self.visibility_timeout_s <= self.task_time_limit_s:
+            raise ValueError("TALENTQ_VISIBILITY_TIMEOUT_S must be longer than TALENTQ_TASK_TIME_LIMIT_S")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """True when no broker is configured: tasks run eagerly in this process."""
+        return not self.broker_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
