@@ -1,0 +1,68 @@
+"""Read-side queries for reports and consumers. The ranking comes from the ``candidate_ranking``
+view, so the CLI shows exactly what other systems read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, func, select
+from sqlalchemy.orm import Session
+
+from db.models import Comment, Document, Failure, JSONType, ResumeResult, SentimentResult
+
+# The view from migration 0002, typed so JSON columns arrive as dicts on every dialect.
+candidate_ranking = Table(
+    "candidate_ranking",
+    MetaData(),
+    Column("posting", String),
+    Column("posting_title", String),
+    Column("application_id", Integer),
+    Column("candidate_id", Integer),
+    Column("candidate", String),
+    Column("score", Float),
+    Column("components", JSONType),
+    Column("explanation", JSONType),
+    Column("model_version", String),
+    Column("scored_at", DateTime),
+    Column("rank", Integer),
+)
+
+
+def ranking(session: Session, posting: str, limit: int = 10) -> list[dict[str, Any]]:
+    """The shortlist of a posting (by external id) for its newest scoring model."""
+    view = candidate_ranking.c
+    newest = (
+        select(view.model_version).where(view.posting == posting).order_by(view.scored_at.desc()).limit(1)
+    ).scalar_subquery()
+    stmt = select(candidate_ranking).where(view.posting == posting, view.model_version == newest)
+    return [dict(row._mapping) for row in session.execute(stmt.order_by(view.rank).limit(limit))]
+
+
+def postings_with_scores(session: Session) -> list[str]:
+    return list(session.scalars(select(candidate_ranking.c.posting).distinct().order_by(candidate_ranking.c.posting)))
+
+
+def resumes(session: Session, limit: int) -> list[tuple[Document, ResumeResult]]:
+    stmt = select(Document, ResumeResult).join(ResumeResult, ResumeResult.document_id == Document.id)
+    return list(session.execute(stmt.order_by(Document.id).limit(limit)).tuples())
+
+
+def sentiments(session: Session, limit: int) -> list[tuple[Comment, SentimentResult]]:
+    stmt = select(Comment, SentimentResult).join(SentimentResult, SentimentResult.comment_id == Comment.id)
+    return list(session.execute(stmt.order_by(SentimentResult.score.desc()).limit(limit)).tuples())
+
+
+def sentiment_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(SentimentResult.label, func.count()).group_by(SentimentResult.label))
+    return dict(rows.all())
+
+
+def failures(session: Session, limit: int) -> list[Failure]:
+    return list(session.scalars(select(Failure).order_by(Failure.id.desc()).limit(limit)))
+
+
+def failure_counts(session: Session) -> dict[tuple[str, str], int]:
+    rows = session.execute(
+        select(Failure.task_name, Failure.error_code, func.count()).group_by(Failure.task_name, Failure.error_code)
+    )
+    return {(task, code): n for task, code, n in rows}
