@@ -1,0 +1,148 @@
+"""ONNX Runtime backends: ``onnx`` (fp32, fused) and ``onnx-int8`` (dynamic int8 weights).
+
+The ONNX file is built on first use and cached, keyed by model, runtime and the versions
+that shape it: ``torch.onnx.export`` of the eager-attention model with dynamic batch and
+sequence axes, ORT's BERT fusions (one ``Attention``, ``SkipLayerNormalization`` and
+``BiasGelu`` kernel per layer), then, for ``onnx-int8``, dynamic quantization with
+per-channel int8 weights on the attention (QKV and output) and FFN-input projections; the
+FFN output projections, which cost the most accuracy in int8, stay fp32. Several processes
+starting at once build it only once (a file lock), and a file appears under its final name
+only when complete.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import torch
+from transformers import AutoConfig, AutoModel
+
+from workers.backends import mean_pool
+
+log = logging.getLogger(__name__)
+
+# Bump when the export, fusion or quantization recipe changes: older cache entries are then ignored.
+RECIPE = 1
+FFN_OUTPUT = re.compile(r"/encoder/layer\.\d+/output/dense/")
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("TALENTQ_CACHE_DIR") or Path.home() / ".cache" / "talentq")
+
+
+def _source_fingerprint(source: str) -> str:
+    """A local directory by its files (name, size, mtime); a hub name by itself."""
+    path = Path(source)
+    if not path.is_dir():
+        return source
+    files = sorted(p for p in path.iterdir() if p.is_file())
+    return "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
+
+
+def onnx_path(source: str, runtime: str, cache_dir: Path) -> Path:
+    where = str(Path(source).resolve()) if Path(source).is_dir() else source
+    key = "\n".join([str(RECIPE), runtime, where, _source_fingerprint(source), torch.__version__, ort.__version__])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(source).name or source)[-60:]
+    return cache_dir / "onnx" / f"{slug}-{runtime}-{digest}.onnx"
+
+
+class _LastHiddenState(torch.nn.Module):
+    def __init__(self, bert: torch.nn.Module) -> None:
+        super().__init__()
+        self.bert = bert
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+
+def _export(source: str, out: Path) -> None:
+    """fp32 export with dynamic axes. Eager attention, because ORT's fusions recognise that graph."""
+    model = AutoModel.from_pretrained(source, attn_implementation="eager").eval()
+    ids = torch.ones((2, 8), dtype=torch.long)
+    axes = {0: "batch", 1: "tokens"}
+    torch.onnx.export(
+        _LastHiddenState(model),
+        (ids, torch.ones_like(ids)),
+        str(out),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["last_hidden_state"],
+        dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+def _fuse(source: str, path: Path, out: Path) -> None:
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    config = AutoConfig.from_pretrained(source)
+    fused = optimize_model(
+        str(path), model_type="bert", num_heads=config.num_attention_heads, hidden_size=config.hidden_size
+    )
+    fused.save_model_to_file(str(out))
+
+
+def _quantize(path: Path, out: Path) -> None:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    matmuls = [node.name for node in graph.node if node.op_type == "MatMul"]
+    quantize_dynamic(
+        str(path),
+        str(out),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        reduce_range=False,
+        op_types_to_quantize=["Attention", "MatMul"],
+        nodes_to_exclude=[name for name in matmuls if FFN_OUTPUT.search(name)],
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
+
+
+def ensure_onnx(source: str, runtime: str, cache_dir: Path | None = None) -> Path:
+    """The cached ONNX file of ``source`` for ``runtime``, built first if missing."""
+    target = onnx_path(source, runtime, cache_dir or default_cache_dir())
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():  # built by another process while we waited
+            return target
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            exported, fused, final = Path(tmp, "export.onnx"), Path(tmp, "fused.onnx"), Path(tmp, "final.onnx")
+            _export(source, exported)
+            _fuse(source, exported, fused)
+            if runtime == "onnx-int8":
+                _quantize(fused, final)
+            else:
+                fused.rename(final)
+            os.replace(final, target)
+        log.info("onnx model built", extra={"path": str(target), "seconds": round(time.perf_counter() - started, 1)})
+    return target
+
+
+class OnnxBackend:
+    def __init__(self, path: Path, threads: int) -> None:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        feed = {"input_ids": input_ids.astype(np.int64), "attention_mask": attention_mask.astype(np.int64)}
+        (hidden,) = self.session.run(["last_hidden_state"], feed)
+        return mean_pool(hidden, attention_mask)

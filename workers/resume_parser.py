@@ -1,0 +1,131 @@
+"""Résumé text → ``ParsedResume``: the orchestration of layout, rule and encoder-based extractors.
+
+The encoder is used where rules are brittle (unknown section headings, skill phrases no alias covers) and costs at
+most two batched ``embed`` calls per résumé; exact formats (e-mails, phones, dates) are rules.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from datetime import date
+
+from langdetect import DetectorFactory, LangDetectException, detect
+
+from workers.contacts import find_emails, find_languages, find_links, find_locations, find_name, find_phones
+from workers.dates import years_of_experience
+from workers.encoder import Encoder
+from workers.entries import find_education, find_experience
+from workers.resume_models import Evidence, ParsedResume, SectionInfo
+from workers.sections import Section, Segment, clean, find_sections, segments, spans_of
+from workers.skills import cue_spans, extract_skills
+from workers.vocab import TITLE_RE
+
+PARSER_VERSION = "resume-parser/1.1"
+DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
+NAME_CANDIDATES = 15
+MAX_SUMMARY_CHARS = 1500
+CERT_RE = re.compile(r"\b(?:certified|certification|certificate|licen[cs]ed?)\b", re.IGNORECASE)
+MAX_CERT_WORDS = 15
+SHORT_LINE_WORDS = 2
+
+
+def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", today: date | None = None) -> ParsedResume:
+    """Every field with its evidence span into ``text``; ``today`` closes "present" ranges (default: today)."""
+    cleaned = clean(text)
+    segs = segments(cleaned)
+    sections = find_sections(cleaned, segs, encoder)
+    experience_spans = spans_of(sections, "experience") or _outside(sections, len(text), "education", "certifications")
+    jobs = find_experience(cleaned, segs, experience_spans, [s.start for s in segs])
+    locations = find_locations(cleaned)
+    header_end = next((s.end for s in sections if s.kind == "header"), 0)
+    language = _language(cleaned)
+    return ParsedResume(
+        parser_version=PARSER_VERSION,
+        name=find_name(cleaned, _name_candidates(segs, sections)),
+        emails=find_emails(cleaned, spans_of(sections, "header", "personal")),
+        phones=find_phones(cleaned, default_region),
+        links=find_links(cleaned),
+        location=next((loc for loc in locations if loc.start < header_end), None),
+        locations=locations,
+        summary=_summary(cleaned, sections),
+        skills=extract_skills(
+            cleaned,
+            encoder,
+            list_spans=_skill_lists(cleaned, segs, sections),
+            semantic_spans=spans_of(sections, "skills"),
+        ),
+        education=find_education(cleaned, spans_of(sections, "education") or [(0, len(text))]),
+        experience=[job for job, _ in jobs],
+        years_experience=years_of_experience([rng for _, rng in jobs], today or date.today()),
+        languages=find_languages(cleaned, spans_of(sections, "languages")),
+        certifications=_certifications(segs, sections),
+        language=language,
+        warnings=[] if language in ("en", "unknown") else ["non_english"],
+        sections=[SectionInfo(kind=s.kind, heading=s.heading, start=s.start, end=s.end) for s in sections],
+    )
+
+
+def _outside(sections: list[Section], length: int, *kinds: str) -> list[tuple[int, int]]:
+    """The document minus the sections of ``kinds``: where to look for jobs when no experience heading exists."""
+    spans, cursor = [], 0
+    for start, end in spans_of(sections, *kinds):
+        if start > cursor:
+            spans.append((cursor, start))
+        cursor = max(cursor, end)
+    if cursor < length:
+        spans.append((cursor, length))
+    return spans
+
+
+def _skill_lists(text: str, segs: list[Segment], sections: list[Section]) -> list[tuple[int, int]]:
+    """Where generic skills count: skill sections, text near skill cues, and short lines that are not headings,
+    job titles or education/contact lines."""
+    headings = {s.start for s in sections}
+    skip = spans_of(sections, "header", "personal", "education", "references")
+    short = [
+        (seg.start, seg.end)
+        for seg in segs
+        if len(seg.text.split()) <= SHORT_LINE_WORDS
+        and seg.start not in headings
+        and not TITLE_RE.search(seg.text)
+        and not any(a <= seg.start < b for a, b in skip)
+    ]
+    return spans_of(sections, "skills") + short + cue_spans(text)
+
+
+def _name_candidates(segs: list[Segment], sections: list[Section]) -> list[Segment]:
+    """Lines of the header and personal-details sections, else the first lines of the document."""
+    spans = spans_of(sections, "header", "personal")
+    inside = [s for s in segs if any(a <= s.start < b for a, b in spans)]
+    return inside[:NAME_CANDIDATES] or segs[:NAME_CANDIDATES]
+
+
+def _summary(text: str, sections: list[Section]) -> Evidence | None:
+    for start, end in spans_of(sections, "summary"):
+        body = text[start:end].strip(" :\n\t-")
+        if body:
+            begin = text.index(body, start)
+            value = " ".join(body[:MAX_SUMMARY_CHARS].split())
+            return Evidence(value=value, start=begin, end=begin + min(len(body), MAX_SUMMARY_CHARS))
+    return None
+
+
+def _certifications(segs: list[Segment], sections: list[Section]) -> list[Evidence]:
+    """Short lines of a certifications section, and short lines anywhere that say "certified"/"certificate"."""
+    spans = spans_of(sections, "certifications")
+    starts = [a for a, _ in spans]
+    found = []
+    for seg in segs:
+        k = bisect_right(starts, seg.start) - 1
+        in_section = k >= 0 and seg.start < spans[k][1]
+        if len(seg.text.split()) <= MAX_CERT_WORDS and (in_section or CERT_RE.search(seg.text)):
+            found.append(Evidence(value=seg.text, start=seg.start, end=seg.end))
+    return found
+
+
+def _language(text: str) -> str:
+    try:
+        return detect(text[:5000])
+    except LangDetectException:
+        return "unknown"

@@ -1,0 +1,48 @@
+"""Per-process model registry: each model is loaded once per worker process, never per task.
+
+Celery's prefork pool calls ``warm_up`` in every child after the fork; any other caller
+(the embedded mode, tests, the CLI) loads lazily on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import torch
+
+from config.settings import Settings
+from workers.encoder import Encoder
+
+
+def configure_torch(settings: Settings) -> None:
+    """Give each worker process its share of the cores so processes don't fight over them."""
+    threads = settings.torch_threads or max(1, (os.cpu_count() or 1) // max(1, settings.worker_concurrency))
+    torch.set_num_threads(threads)
+
+
+@cache
+def _encoder(model: str | None, device: str, runtime: str, max_tokens: int) -> Encoder:
+    return Encoder(model=model, device=device, runtime=runtime, max_tokens=max_tokens)
+
+
+def encoder(settings: Settings) -> Encoder:
+    return _encoder(settings.encoder_model, settings.device, settings.runtime, settings.max_seq_tokens)
+
+
+@cache
+def _sentiment(model_dir: str | None, encoder_key: tuple) -> object:
+    from workers.sentiment import SentimentModel
+
+    return SentimentModel(_encoder(*encoder_key), model_dir=model_dir)
+
+
+def sentiment_model(settings: Settings):  # -> workers.sentiment.SentimentModel
+    key = (settings.encoder_model, settings.device, settings.runtime, settings.max_seq_tokens)
+    return _sentiment(settings.sentiment_model, key)
+
+
+def warm_up(settings: Settings) -> None:
+    configure_torch(settings)
+    encoder(settings)
+    sentiment_model(settings)
