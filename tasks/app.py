@@ -1,0 +1,93 @@
+"""The Celery application and its configuration, fit for ML work and for safety.
+
+With no broker configured (the embedded mode) tasks run eagerly in the calling process.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery, signals
+from celery.schedules import crontab
+from kombu import Queue
+
+from config.logging import configure_logging
+from config.settings import Settings, get_settings
+from tasks import metrics
+from tasks.contract import NIGHTLY_BATCH, QUEUES
+
+
+def celery_config(settings: Settings) -> dict:
+    return {
+        "broker_url": settings.broker_url or "memory://localhost/",
+        "result_backend": settings.result_backend,
+        "task_always_eager": settings.embedded,
+        "task_eager_propagates": True,
+        # JSON only: a pickle message is refused, never deserialized.
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        # Nothing lost: ack after the work is done; redeliver if the worker dies mid-task.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_transport_options": {"visibility_timeout": settings.visibility_timeout_s},
+        "broker_connection_retry_on_startup": True,
+        # Producers ride out a broker restart: a publish retries for about 9 s (Celery's default gives
+        # up after 0.6 s, so `talentq submit` failed half-way through a Redis restart).
+        "task_publish_retry_policy": {"max_retries": 6, "interval_start": 0.5, "interval_step": 0.5, "interval_max": 2},
+        "task_time_limit": settings.task_time_limit_s,
+        # The soft limit warns the task 30 s before the hard one, or a fifth of a short limit before it
+        # (``T - 30`` left a 15 s limit a 1 s soft limit, failing every task that ran past a second).
+        "task_soft_time_limit": settings.task_time_limit_s - min(30, settings.task_time_limit_s // 5),
+        # Flower and metrics need events; results themselves live in Postgres.
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "task_track_started": True,
+        "task_ignore_result": settings.result_backend is None,
+        "task_queues": [Queue(name) for name in sorted(set(QUEUES.values()))],
+        "task_routes": {name: {"queue": queue} for name, queue in QUEUES.items()},
+        "worker_hijack_root_logger": False,
+        "timezone": "UTC",
+        "beat_schedule": beat_schedule(settings),
+    }
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict]:
+    """The nightly batch (``producers.nightly``) at TALENTQ_NIGHTLY_CRON, a five-field cron line."""
+    minute, hour, day_of_month, month_of_year, day_of_week = settings.nightly_cron.split()
+    schedule = crontab(
+        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
+    )
+    return {"nightly-batch": {"task": NIGHTLY_BATCH, "schedule": schedule}}
+
+
+app = Celery("talentq", include=["tasks.jobs", "producers.nightly"])
+app.conf.update(celery_config(get_settings()))
+
+
+@signals.setup_logging.connect
+def _json_logging(**_: object) -> None:
+    configure_logging(get_settings().log_level)
+
+
+@signals.worker_process_init.connect
+def _load_models_in_child(**_: object) -> None:
+    """Models load in each pool process after the fork, never in the parent (CUDA cannot be forked)."""
+    from workers import runtime
+
+    runtime.warm_up(get_settings())
+
+
+@signals.worker_init.connect
+def _serve_metrics(**_: object) -> None:
+    """In the worker's parent: serve the pool's merged metrics (needs PROMETHEUS_MULTIPROC_DIR)."""
+    port = get_settings().metrics_port
+    if port and os.environ.get(metrics.MULTIPROC_ENV):
+        metrics.serve(port)
+
+
+@signals.worker_process_shutdown.connect
+def _forget_dead_process(pid: int | None = None, **_: object) -> None:
+    metrics.mark_process_dead(pid or os.getpid())

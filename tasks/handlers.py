@@ -1,0 +1,263 @@
+"""What each job does: load its inputs, run the model code, write its results in one transaction.
+
+Handlers take a list of jobs of one kind (a batch of one for plain tasks, many for batched
+workers) and return one outcome per job. Bad input becomes a per-item failure row; infrastructure
+faults propagate to ``tasks.reliability``, which retries the whole call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
+
+from config.settings import Settings, get_settings
+from db import repository
+from db.models import Application, Comment, Document, Failure, JobPosting, ResumeResult, ScoreResult, SentimentResult
+from db.session import session_scope
+from tasks.contract import (
+    ANALYZE_SENTIMENT,
+    PARSE_RESUME,
+    SCORE_CANDIDATE,
+    AnalyzeSentimentPayload,
+    ParseResumePayload,
+    ScoreCandidatePayload,
+)
+from workers import runtime, scoring
+from workers.encoder import Encoder, encoder_version
+from workers.extract import DocumentError, extract_text
+from workers.resume_models import Evidence
+from workers.resume_parser import PARSER_VERSION, parse_resume
+
+log = logging.getLogger(__name__)
+Outcome = dict[str, Any]
+
+
+class ItemFailure(Exception):
+    """A job that cannot succeed as submitted: recorded with its code, never retried."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _encoder_version(settings: Settings) -> str:
+    return encoder_version(settings.encoder_model, settings.runtime)
+
+
+def resume_model_version(settings: Settings) -> str:
+    return f"{PARSER_VERSION}+{_encoder_version(settings)}"
+
+
+def score_model_version(settings: Settings) -> str:
+    return f"{scoring.SCORER_VERSION}+{_encoder_version(settings)}"
+
+
+def embed_cached(session: Session, encoder: Encoder, texts: dict[str, str]) -> dict[str, np.ndarray]:
+    """Embeddings of ``{hash: text}``: stored ones are reused, missing ones computed and stored."""
+    version = encoder.info.version
+    found = repository.load_embeddings(session, texts, version)
+    missing = [h for h in texts if h not in found]
+    if missing:
+        fresh = dict(zip(missing, encoder.embed([texts[h] for h in missing]), strict=True))
+        repository.save_embeddings(session, fresh, version)
+        found.update(fresh)
+    return found
+
+
+def _finish(session: Session, task_name: str, subject_id: int, batch_run_id: int | None) -> Outcome:
+    repository.clear_failure(session, task_name, subject_id)
+    repository.mark_batch_item(session, batch_run_id, task_name, subject_id, "done")
+    return {"status": "done", "subject_id": subject_id}
+
+
+def _fail(
+    session: Session,
+    task_name: str,
+    subject_id: int,
+    batch_run_id: int | None,
+    failure: ItemFailure,
+    candidate_id: int | None = None,
+) -> Outcome:
+    log.info("job failed", extra={"task": task_name, "subject_id": subject_id, "error_code": failure.code})
+    repository.record_failure(
+        session,
+        task_name=task_name,
+        subject_id=subject_id,
+        error_code=failure.code,
+        message=failure.message,
+        candidate_id=candidate_id,
+        batch_run_id=batch_run_id,
+    )
+    return {"status": "failed", "subject_id": subject_id, "error_code": failure.code}
+
+
+def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
+    settings = get_settings()
+    encoder = runtime.encoder(settings)
+    version = resume_model_version(settings)
+    with session_scope(settings.database_url) as session:
+        ids = [job.document_id for job in jobs]
+        docs = {
+            d.id: d
+            for d in session.scalars(select(Document).where(Document.id.in_(ids)).options(undefer(Document.content)))
+        }
+        outcomes = []
+        for job in jobs:
+            doc = docs.get(job.document_id)
+            try:
+                if doc is None:
+                    raise ItemFailure("not_found", f"document {job.document_id} does not exist")
+                text = _extract(doc, settings.max_document_bytes)
+                parsed = parse_resume(text, encoder)
+            except ItemFailure as failure:
+                outcomes.append(
+                    _fail(
+                        session,
+                        PARSE_RESUME,
+                        job.document_id,
+                        job.batch_run_id,
+                        failure,
+                        doc.candidate_id if doc else None,
+                    )
+                )
+                continue
+            text_hash = repository.sha256(text)
+            embed_cached(session, encoder, {text_hash: text})
+            doc.text, doc.text_hash = text, text_hash
+            fields = parsed.model_dump(mode="json")
+            row = {
+                "document_id": doc.id,
+                "model_name": encoder.info.name,
+                "model_version": version,
+                "name": _value(parsed.name),
+                "email": _value(next(iter(parsed.emails), None)),
+                "phone": _value(next(iter(parsed.phones), None)),
+                "location": _value(parsed.location),
+                "years_experience": parsed.years_experience,
+                "skills": list(dict.fromkeys(skill.name for skill in parsed.skills)),
+                "language": parsed.language,
+                "parsed": fields,
+            }
+            repository.upsert(session, ResumeResult, [row], ["document_id", "model_version"])
+            outcomes.append(_finish(session, PARSE_RESUME, doc.id, job.batch_run_id))
+        return outcomes
+
+
+def _value(evidence: Evidence | None) -> str | None:
+    return evidence.value if evidence else None
+
+
+def _extract(doc: Document, max_bytes: int) -> str:
+    if doc.size_bytes > max_bytes:
+        raise ItemFailure("too_large", f"document is {doc.size_bytes} bytes; the limit is {max_bytes}")
+    try:
+        return extract_text(doc.content, doc.filename, max_bytes)
+    except DocumentError as exc:
+        raise ItemFailure(exc.code, exc.message) from exc
+
+
+def analyze_sentiments(jobs: Sequence[AnalyzeSentimentPayload]) -> list[Outcome]:
+    settings = get_settings()
+    model = runtime.sentiment_model(settings)
+    with session_scope(settings.database_url) as session:
+        comments = {
+            c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_([job.comment_id for job in jobs])))
+        }
+        outcomes, todo = [], []
+        for job in jobs:
+            comment = comments.get(job.comment_id)
+            if comment is None or not comment.text.strip():
+                reason = ("not_found", "comment does not exist") if comment is None else ("empty", "text is empty")
+                outcomes.append(
+                    _fail(session, ANALYZE_SENTIMENT, job.comment_id, job.batch_run_id, ItemFailure(*reason))
+                )
+            else:
+                todo.append((job, comment))
+        results = model.analyze([comment.text for _, comment in todo])
+        rows = [
+            {
+                "comment_id": comment.id,
+                "model_name": model.name,
+                "model_version": model.version,
+                "label": result.label,
+                "score": result.score,
+                "detail": result.model_dump(mode="json"),
+            }
+            for (_, comment), result in zip(todo, results, strict=True)
+        ]
+        repository.upsert(session, SentimentResult, rows, ["comment_id", "model_version"])
+        outcomes += [_finish(session, ANALYZE_SENTIMENT, job.comment_id, job.batch_run_id) for job, _ in todo]
+        return outcomes
+
+
+def score_candidates(jobs: Sequence[ScoreCandidatePayload]) -> list[Outcome]:
+    settings = get_settings()
+    encoder = runtime.encoder(settings)
+    version = score_model_version(settings)
+    resume_version = resume_model_version(settings)
+    with session_scope(settings.database_url) as session:
+        outcomes = []
+        for job in jobs:
+            app_ = session.get(Application, job.application_id)
+            try:
+                if app_ is None:
+                    raise ItemFailure("not_found", f"application {job.application_id} does not exist")
+                posting = session.get(JobPosting, app_.job_posting_id)
+                resume = session.scalars(
+                    select(ResumeResult).filter_by(document_id=app_.document_id, model_version=resume_version)
+                ).one_or_none()
+                if resume is None:
+                    raise _unparsed(session, app_.document_id)
+                requirements = _posting_requirements(session, encoder, posting, version)
+                doc = session.get(Document, app_.document_id)
+                vectors = embed_cached(session, encoder, {posting.content_hash: posting.text})
+                vectors.update(repository.load_embeddings(session, [doc.text_hash], encoder.info.version))
+                result = scoring.score(
+                    resume.parsed, vectors[doc.text_hash], requirements, vectors[posting.content_hash]
+                )
+            except ItemFailure as failure:
+                outcomes.append(
+                    _fail(
+                        session,
+                        SCORE_CANDIDATE,
+                        job.application_id,
+                        job.batch_run_id,
+                        failure,
+                        app_.candidate_id if app_ else None,
+                    )
+                )
+                continue
+            row = {
+                "application_id": app_.id,
+                "model_name": encoder.info.name,
+                "model_version": version,
+                "score": result.score,
+                "components": result.components,
+                "explanation": result.explanation,
+            }
+            repository.upsert(session, ScoreResult, [row], ["application_id", "model_version"])
+            outcomes.append(_finish(session, SCORE_CANDIDATE, app_.id, job.batch_run_id))
+        return outcomes
+
+
+def _unparsed(session: Session, document_id: int | None) -> ItemFailure:
+    """Why an application cannot be scored: its résumé's own failure code when parsing failed."""
+    failure = session.scalars(select(Failure).filter_by(task_name=PARSE_RESUME, subject_id=document_id)).first()
+    if failure is not None:
+        return ItemFailure(failure.error_code, f"résumé could not be parsed: {failure.message}")
+    return ItemFailure("not_parsed", "the application's résumé has no parse result yet")
+
+
+def _posting_requirements(
+    session: Session, encoder: Encoder, posting: JobPosting, version: str
+) -> scoring.Requirements:
+    """A posting's requirements, extracted once per scoring model version and cached on the row."""
+    if posting.requirements is None or posting.requirements_version != version:
+        posting.requirements = scoring.extract_requirements(posting.text, encoder).model_dump(mode="json")
+        posting.requirements_version = version
+    return scoring.Requirements.model_validate(posting.requirements)

@@ -1,0 +1,61 @@
+"""The Celery tasks. Each is a thin shell: the contract names it, ``tasks.handlers`` does the
+work, ``tasks.reliability`` handles faults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task
+from celery_batches import Batches, SimpleRequest
+
+from config.settings import get_settings
+from tasks import handlers
+from tasks.app import app
+from tasks.contract import ANALYZE_SENTIMENT, PARSE_RESUME, SCORE_CANDIDATE
+from tasks.reliability import Handler, run_batch, run_guarded
+
+_settings = get_settings()
+
+
+class ReconnectingBatches(Batches):
+    """celery-batches whose flush timer survives a broker reconnect. The consumer builds its task
+    strategies again after a reconnect; celery-batches kept the handle of its old flush timer, which no
+    longer fires, and so never started a new one: batches then only ran when TALENTQ_BATCH_SIZE messages
+    had piled up, and a smaller remainder sat unacknowledged until the visibility timeout."""
+
+    def Strategy(self, task: Batches, app: Any, consumer: Any) -> Any:
+        if self._tref is not None:
+            self._tref.cancel()
+        self._tref = None
+        return super().Strategy(task, app, consumer)
+
+
+def _single(task: Task, handler: Handler, payload: Any) -> dict[str, Any]:
+    return run_guarded(task, handler, [payload])[0]
+
+
+@app.task(bind=True, name=PARSE_RESUME)
+def parse_resume(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
+    """Extract a résumé's text and fields; stores a ``resume_results`` row and the text's embedding."""
+    return _single(self, handlers.parse_resumes, payload)
+
+
+@app.task(
+    bind=True,
+    base=ReconnectingBatches,
+    name=ANALYZE_SENTIMENT,
+    flush_every=_settings.batch_size,
+    flush_interval=_settings.batch_wait_ms / 1000,
+)
+def analyze_sentiment(self: Task, requests: list[SimpleRequest]) -> list[dict[str, Any]]:
+    """Label comments negative/neutral/positive, per sentence and overall. Short texts are where
+    per-message overhead dominates, so this task is micro-batched: up to TALENTQ_BATCH_SIZE messages,
+    or whatever arrived within TALENTQ_BATCH_WAIT_MS, run as one forward pass and one transaction.
+    Producers call it like any task: ``analyze_sentiment.delay({"comment_id": 1})``."""
+    return run_batch(self, handlers.analyze_sentiments, requests)
+
+
+@app.task(bind=True, name=SCORE_CANDIDATE)
+def score_candidate(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
+    """Score an application 0–100 against its posting, with components and reasons."""
+    return _single(self, handlers.score_candidates, payload)

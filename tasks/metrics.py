@@ -1,0 +1,56 @@
+"""Prometheus metrics of the workers, recorded at the one place handlers run (``tasks.reliability``).
+
+A prefork worker is several processes, so metrics use prometheus_client's multiprocess mode:
+``talentq worker`` points PROMETHEUS_MULTIPROC_DIR at a fresh folder before Celery starts, and the
+parent process serves the merged values on TALENTQ_METRICS_PORT. Flower's own ``/metrics`` adds
+per-task counts and runtimes from the task events.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+JOBS = Counter("talentq_jobs_total", "Jobs finished, by task, status and error code.", ["task", "status", "code"])
+RETRIES = Counter("talentq_job_retries_total", "Jobs sent back for a retry after a fault.", ["task", "error"])
+BATCH_SIZE = Histogram(
+    "talentq_batch_size", "Jobs per handler call.", ["task"], buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256)
+)
+HANDLER_SECONDS = Histogram(
+    "talentq_handler_seconds",
+    "Wall time of one handler call (model and database).",
+    ["task"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+
+
+def record_outcomes(task: str, outcomes: Sequence[dict[str, Any]]) -> None:
+    for outcome in outcomes:
+        JOBS.labels(task, outcome.get("status", "done"), outcome.get("error_code", "")).inc()
+
+
+def prepare_multiprocess_dir() -> str:
+    """A fresh folder for the worker's metric files (stale files would add old counts)."""
+    folder = os.environ.get(MULTIPROC_ENV) or tempfile.mkdtemp(prefix="talentq-metrics-")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    return folder
+
+
+def serve(port: int) -> None:
+    """Serve the merged metrics of every pool process (call in the worker's parent)."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, registry=registry)
+
+
+def mark_process_dead(pid: int) -> None:
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(pid)

@@ -1,0 +1,172 @@
+"""How a job meets faults, in one place.
+
+- an unreadable payload is recorded (``invalid_payload``) and never retried;
+- a transient fault (database or broker unreachable) is retried with exponential backoff
+  and jitter, up to ``task_max_retries``, then dead-lettered as ``transient_exhausted``;
+- anything else that escapes a handler is retried at most ``INTERNAL_RETRIES`` times, then
+  dead-lettered as ``internal_error``: a poison job ends, it never loops.
+Handlers themselves turn bad input into per-item failures, so one bad document never
+fails its neighbours.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import redis.exceptions
+import sqlalchemy.exc
+from celery import Task
+from celery.exceptions import Retry
+from pydantic import ValidationError
+
+from config.settings import get_settings
+from db import repository
+from db.session import session_scope
+from tasks import events, metrics
+from tasks.contract import PAYLOADS, Payload, subject_of
+
+log = logging.getLogger(__name__)
+
+TRANSIENT: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.DisconnectionError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+INTERNAL_RETRIES = 2
+BACKOFF_CAP_S = 60
+
+
+def backoff_seconds(retries: int) -> float:
+    """Exponential backoff with "equal jitter": between half and all of min(60 s, 2^(n+1)). Jitter spreads
+    the retries of many jobs hitting one outage; the floor guarantees the default five retries span at
+    least 31 s, so a 30 s database outage does not exhaust them."""
+    cap = min(BACKOFF_CAP_S, 2 ** (retries + 1))
+    return random.uniform(cap / 2, cap)
+
+
+Handler = Callable[[Sequence[Payload]], list[dict[str, Any]]]
+
+
+def run_guarded(task: Task, handler: Handler, raw_payloads: Sequence[Any]) -> list[dict[str, Any]]:
+    """One message's job(s): on a fault, Celery's own retry (the task shows RETRY in Flower)."""
+    jobs, outcomes = _validate(task, raw_payloads)
+    if not jobs:
+        return outcomes
+    retries = task.request.retries
+    try:
+        return outcomes + _observed(task, handler, jobs)
+    except Retry:
+        raise
+    except Exception as exc:
+        limit, code = _classify(exc)
+        _log_fault(task, exc, retries)
+        if retries < limit:
+            raise task.retry(exc=exc, countdown=backoff_seconds(retries), max_retries=limit) from exc
+        _dead_letter(task, jobs, code, exc, retries)
+        raise
+
+
+def run_batch(task: Task, handler: Handler, requests: Sequence[Any]) -> list[dict[str, Any]]:
+    """A micro-batch of messages (celery-batches ``SimpleRequest``s) in one handler call and one
+    transaction. On a fault each message is re-published with its own retry count and backoff, and
+    the originals are acknowledged: as with Celery's retry, the job lives on in the new message."""
+    started = time.monotonic()
+    valid = []
+    outcomes: list[dict[str, Any]] = []
+    for request in requests:
+        jobs, invalid = _validate(task, request.args[:1] or [request.kwargs.get("payload")])
+        outcomes += invalid
+        valid += [(request, job) for job in jobs]
+    states = {request.id: ("task-succeeded", None) for request in requests}
+    try:
+        if valid:
+            outcomes += _observed(task, handler, [job for _, job in valid])
+    except Exception as exc:
+        limit, code = _classify(exc)
+        for request, job in valid:
+            retries = int((request.request_dict or {}).get("retries") or 0)
+            _log_fault(task, exc, retries)
+            if retries < limit:
+                task.apply_async(args=[job.model_dump()], countdown=backoff_seconds(retries), retries=retries + 1)
+                states[request.id] = ("task-retried", exc)
+            else:
+                _dead_letter(task, [job], code, exc, retries)
+                states[request.id] = ("task-failed", exc)
+    events.report_batch(task, requests, states, time.monotonic() - started)
+    return outcomes
+
+
+def _observed(task: Task, handler: Handler, jobs: Sequence[Payload]) -> list[dict[str, Any]]:
+    metrics.BATCH_SIZE.labels(task.name).observe(len(jobs))
+    with metrics.HANDLER_SECONDS.labels(task.name).time():
+        outcomes = handler(jobs)
+    metrics.record_outcomes(task.name, outcomes)
+    return outcomes
+
+
+def _classify(exc: BaseException) -> tuple[int, str]:
+    """(retry limit, dead-letter code) of a fault."""
+    if isinstance(exc, TRANSIENT):
+        return get_settings().task_max_retries, "transient_exhausted"
+    return INTERNAL_RETRIES, "internal_error"
+
+
+def _log_fault(task: Task, exc: BaseException, retries: int) -> None:
+    metrics.RETRIES.labels(task.name, type(exc).__name__).inc()
+    log.warning(
+        "job fault",
+        extra={"task": task.name, "task_id": task.request.id, "error": type(exc).__name__, "retries": retries},
+    )
+
+
+def _dead_letter(task: Task, jobs: Sequence[Payload], code: str, exc: BaseException, retries: int) -> None:
+    metrics.record_outcomes(task.name, [{"status": "failed", "error_code": code}] * len(jobs))
+    message = f"{type(exc).__name__} after {retries + 1} attempts: {str(exc)[:500]}"
+    with session_scope(get_settings().database_url) as session:
+        for job in jobs:
+            repository.record_failure(
+                session,
+                task_name=task.name,
+                subject_id=subject_of(job),
+                error_code=code,
+                message=message,
+                task_id=task.request.id,
+                batch_run_id=job.batch_run_id,
+            )
+
+
+def _validate(task: Task, raw_payloads: Sequence[Any]) -> tuple[list[Payload], list[dict[str, Any]]]:
+    schema = PAYLOADS[task.name]
+    jobs: list[Payload] = []
+    outcomes: list[dict[str, Any]] = []
+    for raw in raw_payloads:
+        try:
+            jobs.append(schema.model_validate(raw))
+        except ValidationError as exc:
+            outcomes.append(_record_invalid(task, exc))
+    return jobs, outcomes
+
+
+def _record_invalid(task: Task, exc: ValidationError) -> dict[str, Any]:
+    """Pydantic's message names fields and types, not values, so it is safe to store and log."""
+    message = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'payload'}: {e['msg']}" for e in exc.errors())[:2000]
+    log.warning("invalid payload", extra={"task": task.name, "task_id": task.request.id})
+    metrics.record_outcomes(task.name, [{"status": "failed", "error_code": "invalid_payload"}])
+    with session_scope(get_settings().database_url) as session:
+        repository.record_failure(
+            session,
+            task_name=task.name,
+            subject_id=None,
+            error_code="invalid_payload",
+            message=message,
+            task_id=task.request.id,
+        )
+    return {"status": "failed", "error_code": "invalid_payload"}
