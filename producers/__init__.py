@@ -1,0 +1,1 @@
+"""Producers: everything that turns user intent into jobs (CLI, batch runs, webhooks, beat)."""

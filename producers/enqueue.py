@@ -1,0 +1,33 @@
+"""Putting jobs on the queue. Dependent jobs are chained with Celery's canvas (parse, then score)."""
+
+from __future__ import annotations
+
+from celery import chain
+from celery.result import AsyncResult
+
+from tasks.contract import AnalyzeSentimentPayload, ParseResumePayload, ScoreCandidatePayload
+from tasks.jobs import analyze_sentiment, parse_resume, score_candidate
+
+
+def parse_then_score(document_id: int, application_id: int | None, batch_run_id: int | None = None) -> AsyncResult:
+    """Parse a résumé, then (when it belongs to an application) score it. In a chain only the
+    last step carries the batch run, so a run counts each item once, when it is complete."""
+    if application_id is None:
+        return parse_resume.apply_async(
+            args=[ParseResumePayload(document_id=document_id, batch_run_id=batch_run_id).model_dump()]
+        )
+    parse = parse_resume.si(ParseResumePayload(document_id=document_id).model_dump())
+    score = score_candidate.si(
+        ScoreCandidatePayload(application_id=application_id, batch_run_id=batch_run_id).model_dump()
+    )
+    return chain(parse, score).apply_async()
+
+
+def score(application_id: int, batch_run_id: int | None = None) -> AsyncResult:
+    payload = ScoreCandidatePayload(application_id=application_id, batch_run_id=batch_run_id)
+    return score_candidate.apply_async(args=[payload.model_dump()])
+
+
+def sentiment(comment_id: int, batch_run_id: int | None = None) -> AsyncResult:
+    payload = AnalyzeSentimentPayload(comment_id=comment_id, batch_run_id=batch_run_id)
+    return analyze_sentiment.apply_async(args=[payload.model_dump()])

@@ -1,0 +1,22 @@
+"""The nightly run. Beat sends it at TALENTQ_NIGHTLY_CRON (``tasks.app.beat_schedule``); a worker on
+the ``control`` queue submits a batch run named after the date (re-running the same night continues it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from config.settings import get_settings
+from producers import batch
+from tasks.app import app
+from tasks.contract import NIGHTLY_BATCH
+
+
+# Acked at start and exempt from the per-task time limit: the submitter waits on backpressure for as
+# long as the night's queue drains, and if it dies the next run (same name) simply continues.
+@app.task(name=NIGHTLY_BATCH, ignore_result=True, acks_late=False, time_limit=12 * 3600, soft_time_limit=None)
+def nightly_batch() -> dict[str, Any]:
+    """Parse new résumés from TALENTQ_NIGHTLY_FOLDER and score applications lacking a current score."""
+    settings = get_settings()
+    run = batch.submit(settings, f"nightly-{datetime.now(UTC):%Y-%m-%d}", settings.nightly_folder)
+    return {"batch_run_id": run.id, "submitted": run.submitted}
