@@ -1,0 +1,1 @@
+"""Offline evaluations of talentq's models against baselines; never imported by workers."""

@@ -1,0 +1,174 @@
+"""Fine-tune the bundled sentiment network on SST-2 and write its asset and metrics.
+
+The embeddings and lower layers stay frozen (they are the shared encoder's), so only the
+top layers and a one-logit head are trained: it fits a 2-core CPU and the shipped file
+stays small. Temperature scaling on a calibration slice of the training side then makes
+``sigmoid(logit / T)`` a probability, which the neutral band relies on.
+
+    python -m training.sentiment --data ../shared/data/sentiment-train.tsv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.metrics import accuracy_score, f1_score
+
+from training.data import Example, read_sentiment_tsv, split_examples
+from workers.encoder import Encoder
+from workers.sentiment_net import ASSETS_DIR, BUNDLED_HEAD, SentimentNet
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Hyperparameters:
+    trained_layers: int = 2
+    max_train_rows: int = 30_000  # a seeded sample; 0 = the whole training side
+    epochs: int = 1
+    batch_size: int = 32
+    max_tokens: int = 64
+    lr: float = 1e-4
+    weight_decay: float = 0.01
+    warmup_fraction: float = 0.06
+    torch_threads: int = 2
+
+
+def train_sentiment(
+    data: Path, out_dir: Path = ASSETS_DIR, seed: int = 13, hp: Hyperparameters | None = None
+) -> dict[str, object]:
+    """Train, calibrate and evaluate on the held-out split; write the asset and metrics to ``out_dir``."""
+    hp = hp or Hyperparameters()
+    torch.manual_seed(seed)
+    torch.set_num_threads(hp.torch_threads)
+    rng = random.Random(seed)
+    split = split_examples(read_sentiment_tsv(data))
+    train = rng.sample(split.train, min(hp.max_train_rows, len(split.train))) if hp.max_train_rows else split.train
+
+    started = time.perf_counter()
+    encoder = Encoder(device="cpu")
+    net = SentimentNet(encoder, hp.trained_layers)
+    for i, layer in enumerate(net.top, start=net.first_trained):
+        layer.load_state_dict(encoder.model.encoder.layer[i].state_dict())
+    for module in net.frozen_modules():
+        module.requires_grad_(False)
+    _fit(net, train, hp, rng)
+    net.temperature = _fit_temperature(_logits(net, split.calibration, hp), _labels(split.calibration))
+    train_seconds = time.perf_counter() - started
+
+    heldout_logits = _logits(net, split.heldout, hp)
+    predicted = (heldout_logits > 0).astype(int)
+    truth = _labels(split.heldout)
+    metrics: dict[str, object] = {
+        "heldout_accuracy": round(float(accuracy_score(truth, predicted)), 4),
+        "heldout_macro_f1": round(float(f1_score(truth, predicted, average="macro")), 4),
+        "heldout_nll_uncalibrated": round(_nll(heldout_logits, truth, 1.0), 4),
+        "heldout_nll_calibrated": round(_nll(heldout_logits, truth, net.temperature), 4),
+        "temperature": round(net.temperature, 4),
+        "seed": seed,
+        "hyperparameters": asdict(hp),
+        "train_seconds": round(train_seconds, 1),
+        "samples": {"train": len(train), "calibration": len(split.calibration), "heldout": len(split.heldout)},
+        "data": data.name,
+        "encoder": encoder.info.name,
+    }
+    net.save(out_dir / BUNDLED_HEAD.name, {"seed": seed, **asdict(hp)})
+    (out_dir / "sentiment_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    log.info("sentiment model trained: %s", metrics)
+    return metrics
+
+
+def _labels(examples: list[Example]) -> np.ndarray:
+    return np.array([e.label for e in examples])
+
+
+def _batches(examples: list[Example], batch_size: int, rng: random.Random) -> list[list[Example]]:
+    """Shuffled batches of similar length (sorted within pools of 50 batches): less padding, still random."""
+    shuffled = rng.sample(examples, len(examples))
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(shuffled), pool):
+        chunk = sorted(shuffled[start : start + pool], key=lambda e: len(e.text))
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _fit(net: SentimentNet, train: list[Example], hp: Hyperparameters, rng: random.Random) -> None:
+    params = [p for p in net.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=hp.lr, weight_decay=hp.weight_decay)
+    total = hp.epochs * math.ceil(len(train) / hp.batch_size)
+    warmup = max(1, int(total * hp.warmup_fraction))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup)))
+    )
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    net.top.train()
+    net.head.train()
+    step, started, running = 0, time.perf_counter(), 0.0
+    for epoch in range(hp.epochs):
+        for batch in _batches(train, hp.batch_size, rng):
+            logits = net(**net.tokenize([e.text for e in batch], hp.max_tokens))
+            loss = loss_fn(logits, torch.tensor([float(e.label) for e in batch], device=net.device))
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            schedule.step()
+            step += 1
+            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            if step % 100 == 0 or step == total:
+                elapsed = time.perf_counter() - started
+                log.info(
+                    "epoch %d step %d/%d loss %.3f %.0fs (eta %.0fs)",
+                    epoch,
+                    step,
+                    total,
+                    running,
+                    elapsed,
+                    elapsed / step * (total - step),
+                )
+    net.eval()
+
+
+def _logits(net: SentimentNet, examples: list[Example], hp: Hyperparameters) -> np.ndarray:
+    return net.logits([e.text for e in examples], hp.max_tokens)
+
+
+def _nll(logits: np.ndarray, labels: np.ndarray, temperature: float) -> float:
+    z = logits / temperature
+    # log(1 + e^-z) for positives, log(1 + e^z) for negatives, computed stably.
+    return float(np.mean(np.logaddexp(0.0, np.where(labels == 1, -z, z))))
+
+
+def _fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """The temperature minimising negative log-likelihood on the calibration slice (grid over 0.25–8)."""
+    grid = np.exp(np.linspace(math.log(0.25), math.log(8.0), 401))
+    return float(min(grid, key=lambda t: _nll(logits, labels, t)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="sentiment TSV (text<TAB>label, 1 = positive)")
+    parser.add_argument("--out-dir", type=Path, default=ASSETS_DIR)
+    parser.add_argument("--seed", type=int, default=13)
+    defaults = Hyperparameters()
+    for name, value in asdict(defaults).items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
+    args = vars(parser.parse_args(argv))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    data, out_dir, seed = args.pop("data"), args.pop("out_dir"), args.pop("seed")
+    print(json.dumps(train_sentiment(data, out_dir, seed, Hyperparameters(**args)), indent=2))
+
+
+if __name__ == "__main__":
+    main()
