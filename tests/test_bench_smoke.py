@@ -1,0 +1,73 @@
+"""`python -m bench.pipeline` end to end with tiny inputs: proves the benchmark runs and reports every row.
+
+No timing thresholds: this machine's speed says nothing about talentq's. Targets live in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.timeout(300)
+
+STAGES = [
+    "raw fp32 encoder, embed only",
+    "raw fp32 sentiment model, batch 1",
+    "raw sentiment model, batch",
+    "naive pipeline (fp32, batch 1)",
+    "talentq pipeline (fp32)",
+    "talentq handler in-process",
+    "raw parse_resume + embed",
+]
+TARGETS = ["short texts: talentq ≥ 5× naive", "short texts: talentq ≥ 0.85× raw", "résumés: talentq ≥ 0.85× raw"]
+
+
+@pytest.fixture(scope="module")
+def report() -> str:
+    args = ["--short", "24", "--resumes", "2", "--warmup", "8", "--warmup-resumes", "1", "--rss-tasks", "0"]
+    args += ["--torch-threads", "1", "--redis-db", "6"]  # 1 thread: no spin-waiting on a busy shared box
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.pipeline", *args],
+        cwd=ROOT,
+        env={**os.environ, "TALENTQ_BATCH_WAIT_MS": "50"},
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-4000:]
+    return done.stdout
+
+
+def _rows(report: str, first_cell: str) -> list[list[str]]:
+    """The table rows whose first cell is ``first_cell``, as lists of cells."""
+    return [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in report.splitlines()
+        if line.startswith(f"| {first_cell} |")
+    ]
+
+
+def test_every_stage_of_both_workloads_is_reported(report: str) -> None:
+    rows = _rows(report, "short texts") + _rows(report, "résumés")
+    names = [row[1] for row in rows]
+    for stage in STAGES:
+        assert any(name.startswith(stage) for name in names), (stage, report)
+    assert sum(name.startswith("talentq pipeline") for name in names) == 2
+    for row in rows:
+        items, seconds, rate, ceiling, naive = row[2:7]
+        assert int(items) > 0 and float(seconds) > 0 and float(rate) > 0
+        assert float(ceiling) > 0 and float(naive) > 0
+
+
+def test_every_target_has_a_positive_ratio(report: str) -> None:
+    for target in TARGETS:
+        [row] = _rows(report, target)
+        assert re.fullmatch(r"\d+\.\d+×", row[1]) and float(row[1][:-1]) > 0, row
+        assert row[2] in ("met", "MISSED")
+    assert "not run (--rss-tasks 0)" in report

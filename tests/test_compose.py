@@ -1,0 +1,148 @@
+"""docker-compose.yml runs real entry points, documents its variables, and keeps its promises
+(health, restarts, a GPU reservation, no default secrets). No Docker engine is needed."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from functools import cache
+from typing import Any
+
+import click
+import pytest
+import typer
+import yaml
+
+from config.settings import Settings
+from tests.conftest import ROOT
+
+COMPOSE = ROOT / "docker-compose.yml"
+VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}")
+SECRETS = ("POSTGRES_PASSWORD", "TALENTQ_WEBHOOK_SECRET", "FLOWER_USER", "FLOWER_PASSWORD")
+OURS = ("migrate", "worker-gpu", "worker-cpu", "beat", "flower", "webhooks")
+
+
+@cache
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def services() -> dict[str, dict[str, Any]]:
+    return compose()["services"]
+
+
+def interpolated(command: list[str]) -> list[str]:
+    """The command as compose would run it, with a stand-in value for each variable."""
+    return [VARIABLE.sub("x", arg) for arg in command]
+
+
+def test_every_service_is_there():
+    assert set(OURS) | {"postgres", "redis"} <= set(services())
+
+
+@pytest.mark.parametrize("name", [n for n in OURS if services()[n]["command"][0] == "talentq"])
+def test_talentq_commands_exist_in_the_cli(name):
+    """Walk the Typer app's groups and parse the arguments as the real CLI would (unknown
+    subcommands or options raise), without running anything."""
+    from producers.cli import app
+
+    command: click.Command = typer.main.get_command(app)
+    args = interpolated(services()[name]["command"])[1:]
+    while isinstance(command, click.Group):
+        assert args and args[0] in command.commands, f"{name}: talentq has no subcommand {args[:1]}"
+        command, args = command.commands[args[0]], args[1:]
+    command.make_context(name, list(args))
+
+
+@pytest.mark.parametrize("name", [n for n in OURS if services()[n]["command"][0] == "celery"])
+def test_celery_commands_resolve(name):
+    """`celery -A tasks.app <sub> ... --help`: the app imports, the subcommand exists (flower is a
+    plugin) and every option parses."""
+    command = interpolated(services()[name]["command"])
+    assert command[1:3] == ["-A", "tasks.app"]
+    done = subprocess.run(
+        [sys.executable, "-m", *command, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_webhooks_command_serves_the_asgi_app():
+    from fastapi import FastAPI
+    from uvicorn.main import main as uvicorn_cli
+
+    command = interpolated(services()["webhooks"]["command"])
+    assert command[0] == "uvicorn"
+    context = uvicorn_cli.make_context("uvicorn", command[1:])
+    module, _, attr = context.params["app"].partition(":")
+    assert isinstance(getattr(__import__(module, fromlist=[attr]), attr), FastAPI)
+    assert context.params["port"] == 8000
+
+
+def test_services_are_healthchecked_restarted_and_ordered():
+    for name in ("postgres", "redis", "worker-gpu", "worker-cpu", "flower", "webhooks"):
+        assert services()[name]["healthcheck"]["test"], name
+    for name in set(OURS) - {"migrate"} | {"postgres", "redis"}:
+        assert services()[name]["restart"] == "unless-stopped", name
+    assert services()["migrate"]["restart"] == "no"
+    assert services()["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("worker-gpu", "worker-cpu", "beat", "webhooks"):
+        needs = services()[name]["depends_on"]
+        assert needs["migrate"]["condition"] == "service_completed_successfully", name
+        assert needs["redis"]["condition"] == "service_healthy", name
+
+
+def test_gpu_worker_reserves_a_gpu_and_runs_one_process():
+    gpu = services()["worker-gpu"]
+    (device,) = gpu["deploy"]["resources"]["reservations"]["devices"]
+    assert device == {"driver": "nvidia", "count": 1, "capabilities": ["gpu"]}
+    assert gpu["environment"]["TALENTQ_DEVICE"] == "cuda"
+    command = gpu["command"]
+    assert command[command.index("--pool") + 1] == "solo"
+    assert "cu" in gpu["build"]["args"]["TORCH_INDEX_URL"]  # the CUDA wheel, not the CPU one
+
+
+def test_storage_persists():
+    assert "--appendonly" in services()["redis"]["command"]
+    assert "pg_isready" in " ".join(services()["postgres"]["healthcheck"]["test"])
+    assert set(compose()["volumes"]) == {"pgdata", "redisdata"}
+
+
+def test_secrets_have_no_defaults():
+    """Every secret is required (``${NAME:?message}``): compose refuses to start without it."""
+    found: dict[str, set[str]] = {}
+    for name, op, _ in VARIABLE.findall(COMPOSE.read_text()):
+        found.setdefault(name, set()).add(op)
+    for secret in SECRETS:
+        assert found.get(secret) == {":?"}, secret
+    flower = " ".join(services()["flower"]["command"])
+    assert "--basic-auth=${FLOWER_USER:?" in flower and ":${FLOWER_PASSWORD:?" in flower
+
+
+def test_every_variable_is_a_setting_and_documented():
+    text = COMPOSE.read_text()
+    readme = (ROOT / "README.md").read_text()
+    names = set(re.findall(r"\b(?:TALENTQ|FLOWER)_[A-Z0-9_]+\b", text))
+    for name in sorted(n for n in names if n.startswith("TALENTQ_")):
+        assert name.removeprefix("TALENTQ_").lower() in Settings.model_fields, f"{name} is not a setting"
+    undocumented = sorted(n for n in names if f"`{n}`" not in readme)
+    assert not undocumented, f"add to README's configuration table: {undocumented}"
+
+
+DOCKER_COMPOSE = shutil.which("docker-compose")
+
+
+@pytest.mark.skipif(DOCKER_COMPOSE is None, reason="docker-compose is not installed")
+def test_docker_compose_accepts_the_file_and_refuses_missing_secrets(tmp_path):
+    empty = tmp_path / "empty.env"  # so a developer's .env cannot fill in a missing secret
+    empty.touch()
+    env = {k: v for k, v in os.environ.items() if k not in SECRETS and not k.startswith("TALENTQ_")}
+    check = [DOCKER_COMPOSE, "--env-file", str(empty), "-f", str(COMPOSE), "config", "-q"]
+    done = subprocess.run(check, env={**env, **dict.fromkeys(SECRETS, "x")}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for secret in SECRETS:
+        without = {**env, **{s: "x" for s in SECRETS if s != secret}}
+        done = subprocess.run(check, env=without, capture_output=True, text=True)
+        assert done.returncode != 0 and secret in done.stderr, secret

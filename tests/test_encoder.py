@@ -1,0 +1,134 @@
+"""The encoder on the real all-MiniLM-L6-v2 weights: pooling, chunking and every runtime."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+from workers.backends import RUNTIMES
+from workers.encoder import Encoder, bundled_model_dir
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+HR_TEXTS = [
+    "Senior Python developer with eight years of experience building data pipelines on AWS.",
+    "My manager never listens and the workload has been unbearable since the reorganisation.",
+    "Great team, flexible hours, and the onboarding was well organised.",
+    "Registered nurse, ICU, BLS and ACLS certified, fluent in Spanish.",
+    "The benefits package is fine but career progression is unclear.",
+    "Led a team of 12 accountants; implemented SAP FI/CO across three subsidiaries.",
+]
+
+
+def _short_texts(n: int) -> list[str]:
+    with open(DATA / "sentiment-train.tsv", newline="", encoding="utf-8") as f:
+        rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(rows)
+        return [row[0] for row in rows if 10 <= len(row[0].split()) <= 60][:n]
+
+
+def _resumes(n: int) -> list[str]:
+    with open(DATA / "resumes-dev.jsonl", encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for line in f]
+    return [t for t in texts if 400 <= len(t.split()) <= 1000][:n]
+
+
+@pytest.fixture(scope="module")
+def mixed_texts() -> list[str]:
+    """About 50 texts: HR sentences, short survey-like phrases and a few whole résumés."""
+    return HR_TEXTS + _short_texts(38) + _resumes(6)
+
+
+@pytest.fixture(scope="module")
+def fp32() -> Encoder:
+    return Encoder(device="cpu")
+
+
+@pytest.fixture(scope="module")
+def fp32_vectors(fp32: Encoder, mixed_texts: list[str]) -> np.ndarray:
+    return fp32.embed(mixed_texts)
+
+
+def test_fp32_matches_reference_mean_pooling(fp32: Encoder) -> None:
+    source = str(bundled_model_dir())
+    tokenizer, model = AutoTokenizer.from_pretrained(source), AutoModel.from_pretrained(source).eval()
+    batch = tokenizer(HR_TEXTS, padding=True, truncation=True, max_length=256, return_tensors="pt")
+    with torch.inference_mode():
+        hidden = model(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).float()
+    reference = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
+
+    vectors = fp32.embed(HR_TEXTS, batch_size=4)
+
+    assert vectors.shape == (len(HR_TEXTS), 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose((vectors * reference).sum(1), 1.0, atol=1e-4)
+    assert fp32.info.dim == 384 and fp32.info.version.endswith("@fp32")
+
+
+def test_long_text_is_chunked_and_pooled(fp32: Encoder) -> None:
+    words = " ".join(_resumes(3)).split()
+    text = " ".join((words * 3)[:2000])
+    chunks, owners = fp32._chunk([text])
+    assert len(chunks) > 2 and all(len(c) <= fp32.max_tokens - 2 for c in chunks) and set(owners) == {0}
+
+    (vector,) = fp32.embed([text])
+    (first_window,) = fp32._embed_chunks(chunks[:1], batch_size=1)
+
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-5)
+    assert float(vector @ first_window) < 0.99
+
+
+def test_empty_input(fp32: Encoder) -> None:
+    assert fp32.embed([]).shape == (0, 384)
+
+
+@pytest.mark.parametrize("runtime", [r for r in RUNTIMES if r != "fp32"])
+def test_runtime_close_to_fp32(runtime: str, mixed_texts: list[str], fp32_vectors: np.ndarray) -> None:
+    encoder = Encoder(device="cpu", runtime=runtime)
+    vectors = encoder.embed(mixed_texts)
+    cosine = (vectors * fp32_vectors).sum(1)
+
+    assert encoder.info.version.endswith(f"@{runtime}")
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert cosine.mean() >= 0.99, f"{runtime}: mean cosine {cosine.mean():.4f}"
+    assert cosine.min() >= 0.97, f"{runtime}: min cosine {cosine.min():.4f}"
+    # Padding must not leak into a text's embedding: alone or in a batch, the same vector. Dynamic
+    # int8 takes its activation scale from the whole batch, so there it is only nearly the same.
+    alone = encoder.embed(mixed_texts[:1])
+    assert float(alone[0] @ vectors[0]) >= (0.99 if "int8" in runtime else 0.9999)
+
+
+def test_explicit_local_directory_and_onnx_cache(tmp_path: Path, fp32: Encoder) -> None:
+    local = tmp_path / "minilm"
+    shutil.copytree(bundled_model_dir(), local)
+    cache = tmp_path / "cache"
+
+    from_dir = Encoder(model=str(local), device="cpu")
+    assert from_dir.info.name == str(local)
+    np.testing.assert_allclose(from_dir.embed(HR_TEXTS), fp32.embed(HR_TEXTS), atol=1e-5)
+
+    onnx = Encoder(model=str(local), device="cpu", runtime="onnx", cache_dir=cache)
+    (built,) = list(cache.glob("onnx/*.onnx"))
+    assert onnx._model is None, "the ONNX runtime must not keep the torch model loaded"
+    assert ((onnx.embed(HR_TEXTS) * fp32.embed(HR_TEXTS)).sum(1) > 0.999).all()
+    mtime = built.stat().st_mtime_ns
+    Encoder(model=str(local), device="cpu", runtime="onnx", cache_dir=cache)
+    assert built.stat().st_mtime_ns == mtime and len(list(cache.glob("onnx/*.onnx"))) == 1
+    assert onnx.model.config.hidden_size == 384  # the torch model is still there on demand
+
+
+def test_unknown_runtime_raises() -> None:
+    with pytest.raises(ValueError, match="unknown runtime"):
+        Encoder(device="cpu", runtime="fp8")
+
+
+def test_int8_is_an_alias_of_onnx_int8() -> None:
+    encoder = Encoder(device="cpu", runtime="int8")
+    assert encoder.runtime == "onnx-int8" and encoder.info.version.endswith("@onnx-int8")

@@ -1,0 +1,311 @@
+"""Faults on real processes: a worker killed mid-batch, Redis restarted, PostgreSQL gone for 30 s,
+a poison job, a graceful shutdown, a pickle message. After each, every job has exactly one result
+row (or, for the poison job, one dead-letter row) and nothing is left in the broker."""
+
+from __future__ import annotations
+
+import signal
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from db.models import ResumeResult, SentimentResult
+from tasks.contract import ANALYZE_SENTIMENT, PARSE_RESUME
+from tasks.reliability import INTERNAL_RETRIES
+from tests.conftest import WorkerProcess, wait_for
+from tests.faults import (
+    RedisServer,
+    assert_exactly_once,
+    broker_state,
+    comment_text,
+    done_count,
+    drained,
+    failures_of,
+    poison_env,
+    private_broker,
+    record_figures,
+    resume_text,
+    submit_comments,
+    submit_resumes,
+    unacked,
+)
+
+pytestmark = pytest.mark.timeout(300)
+
+# Short redelivery for the tests (production: 3600 s and 600 s); it must still outlast the time limit.
+FAST_REDELIVERY = {"TALENTQ_VISIBILITY_TIMEOUT_S": "20", "TALENTQ_TASK_TIME_LIMIT_S": "15"}
+VISIBILITY_S = int(FAST_REDELIVERY["TALENTQ_VISIBILITY_TIMEOUT_S"])
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    yield from private_broker(tmp_path_factory)
+
+
+def wait_past_visibility(client: redis.Redis) -> None:
+    """Sleep until every unacknowledged message is older than the visibility timeout, so the next
+    worker's start-up sweep puts it back on its queue."""
+    newest = max((score for _, score in client.zrange("unacked_index", 0, -1, withscores=True)), default=0.0)
+    time.sleep(max(0.0, newest + VISIBILITY_S + 1 - time.time()))
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """Jobs of one kind, submitted through the CLI: their subject ids and where their results land."""
+
+    column: Any
+    task_name: str
+    ids: list[int]
+
+
+def submit_work(url: str, tmp_path: Path, broker: RedisServer, comments: int, resumes: int) -> list[Jobs]:
+    """``talentq submit comments`` (3-sentence comments) and ``talentq submit resumes``, on ``broker``."""
+    work = []
+    if comments:
+        # 12 sentences each: a batch long enough (~4 s of model work) to be caught in flight on a fast machine
+        ids = submit_comments(url, tmp_path, f"c-{tmp_path.name}", comments, 12, env=broker.env)
+        work.append(Jobs(SentimentResult.comment_id, ANALYZE_SENTIMENT, ids))
+    if resumes:
+        files = {f"r{i:02d}.txt": resume_text(tmp_path.name, i) for i in range(resumes)}
+        ids = list(submit_resumes(url, tmp_path / "resumes", files, env=broker.env).values())
+        work.append(Jobs(ResumeResult.document_id, PARSE_RESUME, ids))
+    return work
+
+
+def start_while_submitting(
+    start: Callable[..., WorkerProcess], submit: Callable[[], T], **worker: Any
+) -> tuple[WorkerProcess, T]:
+    """Start a worker while the CLI submits (both spend most of their time importing): (worker, submitted)."""
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(submit)
+        return start(**worker), future.result()
+
+
+def done(url: str, work: list[Jobs]) -> int:
+    return sum(done_count(url, jobs.column, jobs.ids) for jobs in work)
+
+
+def total(work: list[Jobs]) -> int:
+    return sum(len(jobs.ids) for jobs in work)
+
+
+def finish_exactly_once(url: str, client: redis.Redis, work: list[Jobs], timeout: float = 180) -> dict[str, int]:
+    """Wait for every job's result; check one row each, no dead letters, an empty broker; the figures."""
+    wait_for(lambda: done(url, work) == total(work), timeout, what="every job done")
+    figures = [assert_exactly_once(url, jobs.column, jobs.ids, jobs.task_name) for jobs in work]
+    wait_for(lambda: drained(client), 60, what=f"broker drained: {broker_state(client)}")
+    return {key: sum(f[key] for f in figures) for key in figures[0]}
+
+
+# --- a worker killed, or stopped, in the middle of a batch ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("comments", "resumes"), [(30, 0), (0, 8)], ids=["sentiment", "resumes"])
+def test_sigkill_mid_batch_every_job_lands_once(comments, resumes, start_worker, database_url, broker, tmp_path):
+    client, env = broker.client(), {**broker.env, **FAST_REDELIVERY}
+    # Submit first, then start the worker: on a quiet machine a worker already running could finish
+    # the whole batch before the test sees it in flight.
+    work = submit_work(database_url, tmp_path, broker, comments, resumes)
+    worker = start_worker(queues="sentiment,resumes", extra_env=env)
+    wait_for(lambda: unacked(client), 120, interval=0.05, what="a batch in flight")
+    time.sleep(0.2)
+    worker.stop(signal.SIGKILL)  # the whole process group: main process and pool
+    done_at_kill = done(database_url, work)
+    assert done_at_kill < total(work), "the batch finished before the kill; make it longer"
+
+    wait_past_visibility(client)
+    start_worker(queues="sentiment,resumes", extra_env=env)
+    figures = finish_exactly_once(database_url, client, work)
+    record_figures(f"sigkill_{'sentiment' if comments else 'resumes'}", **figures, done_at_kill=done_at_kill)
+
+
+def test_sigterm_finishes_or_returns_the_batch(start_worker, database_url, broker, tmp_path):
+    client, env = broker.client(), {**broker.env, **FAST_REDELIVERY}
+    worker, work = start_while_submitting(
+        start_worker,
+        lambda: submit_work(database_url, tmp_path, broker, 30, 6),
+        queues="sentiment,resumes",
+        extra_env=env,
+    )
+    wait_for(lambda: unacked(client) and done(database_url, work), 120, interval=0.1, what="jobs in flight")
+    in_flight = unacked(client)
+    worker.stop(signal.SIGTERM)  # warm shutdown of the process group, as `docker stop` / systemd do
+    assert worker.proc.returncode is not None
+    done_at_stop = done(database_url, work)
+    returned = broker_state(client)
+    assert not returned.get("unacked"), f"a warm shutdown leaves nothing unacknowledged: {returned}"
+
+    start_worker(queues="sentiment,resumes", extra_env=env)
+    figures = finish_exactly_once(database_url, client, work)
+    record_figures("sigterm", **figures, in_flight=in_flight, done_at_stop=done_at_stop)
+
+
+# --- the broker restarted --------------------------------------------------------------------------------------
+
+
+def store_comments(url: str, tag: str, n: int) -> list[int]:
+    """Comments stored directly (the producer under test is the publishing loop)."""
+    from db import repository
+    from db.session import session_scope
+
+    with session_scope(url) as session:
+        return [repository.add_comment(session, f"{tag}-{i}", "survey", comment_text(i, 2)).id for i in range(n)]
+
+
+def publish_steadily(url: str, ids: list[int], every_s: float, published: list[int]) -> None:
+    """A producer: one sentiment job every ``every_s`` through the product's task API, on one connection."""
+    from tasks.app import app
+    from tasks.jobs import analyze_sentiment
+
+    with app.connection_for_write(url) as connection:
+        for comment_id in ids:
+            analyze_sentiment.apply_async(args=[{"comment_id": comment_id}], connection=connection)
+            published.append(comment_id)
+            time.sleep(every_s)
+
+
+def test_redis_restart_producers_and_workers_reconnect_no_job_lost(start_worker, database_url, broker, tmp_path):
+    client, env = broker.client(), {**broker.env, **FAST_REDELIVERY}
+    start_worker(queues="sentiment,resumes", extra_env=env)
+    ids = store_comments(database_url, f"restart-{tmp_path.name}", 40)
+    published: list[int] = []
+    with ThreadPoolExecutor(1) as pool:
+        producer = pool.submit(publish_steadily, broker.url, ids, 0.1, published)
+        wait_for(lambda: len(published) >= 15, 30, interval=0.05, what="a third published")
+        broker.stop(signal.SIGTERM)  # saves the append-only file and exits
+        time.sleep(2)
+        broker.start()  # same port, same directory: the queues come back from the file
+        producer.result(timeout=120)
+    assert published == ids
+    work = [Jobs(SentimentResult.comment_id, ANALYZE_SENTIMENT, ids)]
+    figures = finish_exactly_once(database_url, client, work)
+    record_figures("redis_restart", **figures)
+
+
+# --- PostgreSQL unavailable for 30 s ----------------------------------------------------------------------------
+
+# The retry budget: attempt n waits uniform(1, min(60, 2**(n+1))) s (tasks/reliability.py). With the
+# production default TALENTQ_TASK_MAX_RETRIES=5 the five waits sum to 5..62 s (mean 33.5 s), so a job that
+# meets a 30 s outage at its start is dead-lettered in about half the cases; with 10 retries the waits sum to
+# at least 10 s and to less than 35 s with a probability under 1e-5. The visibility timeout must outlast the
+# longest countdown (60 s), or Redis hands a waiting retry to another worker as well.
+OUTAGE_S = 30
+OUTAGE_WORKER = {
+    "TALENTQ_TASK_MAX_RETRIES": "10",
+    "TALENTQ_VISIBILITY_TIMEOUT_S": "90",
+    "TALENTQ_TASK_TIME_LIMIT_S": "30",
+}
+
+
+def postgres_outage(database_url: str, seconds: float) -> None:
+    """Refuse new connections to the test database and end its sessions, for ``seconds``."""
+    from tests.conftest import _admin
+
+    name = database_url.rsplit("/", 1)[1]
+    _admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+    try:
+        _admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        time.sleep(seconds)
+    finally:
+        _admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+
+
+def test_postgres_outage_retries_with_backoff_and_loses_nothing(start_worker, database_url, broker, tmp_path):
+    from db.session import get_engine
+
+    client = broker.client()
+    worker, work = start_while_submitting(
+        start_worker,
+        lambda: submit_work(database_url, tmp_path, broker, 30, 8),
+        queues="sentiment,resumes",
+        extra_env={**broker.env, **OUTAGE_WORKER},
+    )
+    wait_for(lambda: done(database_url, work), 120, interval=0.1, what="the first result")
+    get_engine(database_url).dispose()  # this process's own connections go too
+    postgres_outage(database_url, OUTAGE_S)
+    faults = worker.log.count('"msg": "job fault"')
+    figures = finish_exactly_once(database_url, client, work, timeout=240)
+    assert faults > 0, "no job met the outage"
+    assert worker.proc.poll() is None
+    record_figures("postgres_outage", **figures, outage_s=OUTAGE_S, retried_faults=faults)
+
+
+# --- a poison job, and a pickle message, on one worker ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def poison_worker(database_url: str, broker: RedisServer, tmp_path_factory) -> Iterator[tuple[WorkerProcess, Path]]:
+    """A worker whose parse of ``poison-*`` documents always raises; (worker, its attempts log)."""
+    folder = tmp_path_factory.mktemp("poison")
+    attempts = folder / "attempts.log"
+    env = {**broker.env, **FAST_REDELIVERY, **poison_env(attempts)}
+    worker = WorkerProcess(folder / "worker.log", "resumes,sentiment,scoring", 1, env)
+    yield worker, attempts
+    worker.stop()
+
+
+def test_poison_job_is_retried_a_bounded_number_of_times_then_dead_lettered(
+    poison_worker, database_url, broker, tmp_path
+):
+    from db.models import Failure
+    from db.session import session_scope
+
+    worker, attempts = poison_worker
+    (poison_id,) = submit_resumes(
+        database_url, tmp_path / "p", {"poison-cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
+    ).values()
+    (normal_id,) = submit_resumes(
+        database_url, tmp_path / "n", {"cv.txt": resume_text(tmp_path.name, 1)}, env=broker.env
+    ).values()
+    wait_for(lambda: failures_of(database_url, PARSE_RESUME, [poison_id]), 60, what="the poison job dead-lettered")
+    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [normal_id]), 60, what="the job behind it")
+    time.sleep(5)  # no attempt after the dead letter
+    tries = attempts.read_text().split("\n")[:-1]
+    assert len(tries) == INTERNAL_RETRIES + 1, tries
+    with session_scope(database_url) as session:
+        failure = session.scalars(select(Failure).filter_by(task_name=PARSE_RESUME, subject_id=poison_id)).one()
+    assert failure.error_code == "internal_error"
+    assert failure.message.startswith(f"RuntimeError after {INTERNAL_RETRIES + 1} attempts: poison document")
+    assert drained(broker.client()) and worker.proc.poll() is None
+    record_figures("poison", attempts=len(tries), dead_lettered=1, normal_jobs_done=1)
+
+
+class Exploit:
+    """Unpickling this creates ``path``: proof that a pickle payload was executed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (open, (self.path, "w"))
+
+
+def test_pickle_message_is_refused_not_executed(poison_worker, database_url, broker, tmp_path):
+    from kombu import Connection
+
+    worker, _ = poison_worker
+    marker = tmp_path / "unpickled"
+    task_id = str(uuid.uuid4())
+    body = ((Exploit(marker),), {}, {"callbacks": None, "errbacks": None, "chain": None, "chord": None})
+    headers = {"lang": "py", "task": PARSE_RESUME, "id": task_id, "root_id": task_id, "retries": 0}
+    with Connection(broker.url) as connection:
+        connection.Producer().publish(body, routing_key="resumes", serializer="pickle", headers=headers)
+    wait_for(lambda: "Refusing to deserialize" in worker.log, 60, what="the worker's refusal in its log")
+    time.sleep(1)
+    assert not marker.exists(), "the pickle payload ran"
+    assert worker.proc.poll() is None and drained(broker.client())
+    # The worker goes on with JSON jobs.
+    (doc_id,) = submit_resumes(
+        database_url, tmp_path, {"cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
+    ).values()
+    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [doc_id]), 60, what="a JSON job after it")
+    record_figures("pickle", refused=1, executed=0)

@@ -1,0 +1,189 @@
+"""The spine, as a user drives it: `talentq submit` → Redis → a real Celery worker with the
+real model → rows in PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from db import queries, repository
+from db.models import Application, Comment, Document, Failure, ResumeResult, ScoreResult, SentimentResult
+from db.session import session_scope
+from tests.conftest import ROOT, wait_for
+
+pytestmark = pytest.mark.timeout(420)
+
+GOOD_RESUME = """Jordan Example
+jordan.example@example.com | (555) 010-4477 | Austin, TX
+
+SUMMARY
+Backend engineer building Python services.
+
+EXPERIENCE
+Senior Backend Engineer, Acme Corp — Jan 2019 – Present
+Built REST APIs in Python with Django and PostgreSQL; ran them on AWS with Docker.
+
+EDUCATION
+B.Sc. Computer Science, University of Texas, 2015
+
+SKILLS
+Python, Django, PostgreSQL, Docker, AWS, Git
+"""
+
+
+def talentq(*args: str, env: dict[str, str] | None = None, ok: bool = True) -> str:
+    """Run the `talentq` command as a user would; assert it succeeded (or, with ok=False, failed)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "producers.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert (done.returncode == 0) == ok, done.stdout + done.stderr
+    return done.stdout + ("" if ok else done.stderr)
+
+
+def count(url: str, model, **where) -> int:
+    with session_scope(url) as session:
+        return session.scalar(select(func.count()).select_from(model).filter_by(**where))
+
+
+def backend_applicants(samples_dir: Path, tmp_path: Path) -> Path:
+    """The sample résumés that applied to the backend posting, in a folder of their own."""
+    folder = tmp_path / "backend"
+    folder.mkdir()
+    with (samples_dir / "applications.csv").open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["posting"] == "backend-python-engineer":
+                shutil.copy(samples_dir / "resumes" / row["resume"], folder)
+    return folder
+
+
+def test_samples_parse_score_and_sentiment_land_once(start_worker, database_url, samples_dir: Path, tmp_path):
+    worker = start_worker(concurrency=1)
+    folder = backend_applicants(samples_dir, tmp_path)
+    n_resumes = len(list(folder.iterdir()))
+    posting = samples_dir / "postings" / "backend-python-engineer.md"
+    talentq("submit", "resumes", str(folder), "--posting", str(posting))
+    talentq("submit", "comments", str(samples_dir / "comments.csv"))
+    with (samples_dir / "comments.csv").open(newline="", encoding="utf-8") as handle:
+        comment_ids = [row["id"] for row in csv.DictReader(handle)]
+    n_comments = len(comment_ids)
+    wait_for(lambda: rows_of(database_url, folder)["scores"] >= n_resumes, 300, what="every application scored")
+    wait_for(lambda: analysed(database_url, comment_ids) == n_comments, 120, what="every comment analysed")
+    first = rows_of(database_url, folder)
+    assert first["documents"] == first["applications"] == first["parsed"] == first["scores"] == n_resumes
+
+    # Submitting the same work again updates the same rows: nothing doubles.
+    talentq("submit", "resumes", str(folder), "--posting", str(posting))
+    wait_for(lambda: rows_of(database_url, folder)["newest"] > first["newest"], 300, what="re-run finished")
+    assert {k: v for k, v in rows_of(database_url, folder).items() if k != "newest"} == {
+        k: v for k, v in first.items() if k != "newest"
+    }
+
+    with session_scope(database_url) as session:
+        row = session.scalars(select(ResumeResult).where(ResumeResult.email.is_not(None))).first()
+        assert row.model_name == "sentence-transformers/all-MiniLM-L6-v2"
+        assert row.model_version.startswith("resume-parser")
+        assert row.skills and row.parsed["emails"]
+        top = queries.ranking(session, "backend-python-engineer", limit=3)
+    assert top[0]["candidate"] in {"01-amara-okafor", "02-daniel-whitaker", "20-samuel-ortiz"}
+    assert_no_personal_data(worker.log, database_url)
+
+
+def assert_no_personal_data(log: str, url: str) -> None:
+    """The worker's logs carry ids and codes only: no name, email or phone of any parsed résumé."""
+    with session_scope(url) as session:
+        results = session.scalars(select(ResumeResult)).all()
+        comments = session.scalars(select(Comment.text)).all()
+    secrets = {r.name for r in results} | {r.email for r in results}
+    for result in results:
+        secrets |= {p["value"] for p in result.parsed["phones"]} | {p["raw"] for p in result.parsed["phones"]}
+    secrets |= {text[:40] for text in comments}
+    secrets.discard(None)
+    assert len(secrets) > 10
+    leaked = sorted(s for s in secrets if s in log)
+    assert not leaked, f"personal data in worker logs: {len(leaked)} values"
+
+
+def analysed(url: str, external_ids: list[str]) -> int:
+    """Sentiment rows of these comments (other tests of the session analyse comments of their own)."""
+    with session_scope(url) as session:
+        stmt = select(func.count()).select_from(SentimentResult).join(Comment, Comment.id == SentimentResult.comment_id)
+        return session.scalar(stmt.where(Comment.external_id.in_(external_ids)))
+
+
+def rows_of(url: str, folder: Path) -> dict:
+    """Row counts of the documents in ``folder`` (by content hash), their applications and results
+    (other tests of the session store rows of their own), and when their newest parse was written."""
+    hashes = [repository.sha256(path.read_bytes()) for path in folder.iterdir()]
+    with session_scope(url) as session:
+        docs = select(Document.id).where(Document.content_hash.in_(hashes))
+        apps = select(Application.id).where(Application.document_id.in_(docs))
+
+        def n(model, clause) -> int:
+            return session.scalar(select(func.count()).select_from(model).where(clause))
+
+        return {
+            "documents": n(Document, Document.id.in_(docs)),
+            "applications": n(Application, Application.id.in_(apps)),
+            "parsed": n(ResumeResult, ResumeResult.document_id.in_(docs)),
+            "scores": n(ScoreResult, ScoreResult.application_id.in_(apps)),
+            "newest": session.scalar(
+                select(func.max(ResumeResult.updated_at)).where(ResumeResult.document_id.in_(docs))
+            ),
+        }
+
+
+def test_bad_documents_become_failure_rows_and_the_batch_goes_on(start_worker, database_url, tmp_path: Path):
+    limit = {"TALENTQ_MAX_DOCUMENT_BYTES": "200000"}
+    worker = start_worker(extra_env=limit)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "empty.pdf").write_bytes(b"")
+    (folder / "corrupt.docx").write_bytes(b"PK\x03\x04 this is not really a zip archive" * 10)
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.7\n garbage garbage \x00\xff" * 20)
+    (folder / "huge.txt").write_bytes(b"python developer " * 20000)
+    (folder / "junk.txt").write_bytes(bytes(range(256)) * 50)
+    (folder / "good.txt").write_text(GOOD_RESUME, encoding="cp1252")
+    talentq("submit", "resumes", str(folder), env=limit)
+    codes = wait_for(
+        lambda: _codes_by_file(database_url, folder) if len(_codes_by_file(database_url, folder)) == 6 else None,
+        240,
+        what="all six documents handled",
+    )
+    assert codes["good.txt"] == "parsed"
+    assert codes["empty.pdf"] == "empty"
+    assert codes["corrupt.docx"] == "corrupt"
+    assert codes["corrupt.pdf"] == "corrupt"
+    assert codes["huge.txt"] == "too_large"
+    assert codes["junk.txt"] == "binary"
+    assert worker.proc.poll() is None, "the worker survived every bad document"
+    with session_scope(database_url) as session:
+        messages = session.scalars(select(Failure.message).where(Failure.error_code == "too_large")).all()
+    assert any("limit is 200000" in m for m in messages)
+
+
+def _codes_by_file(url: str, folder: Path) -> dict[str, str]:
+    names = {p.name for p in folder.iterdir()}
+    with session_scope(url) as session:
+        docs = session.scalars(select(Document).where(Document.filename.in_(names))).all()
+        by_id = {d.id: d.filename for d in docs}
+        out = {
+            by_id[r.document_id]: "parsed"
+            for r in session.scalars(select(ResumeResult).where(ResumeResult.document_id.in_(by_id)))
+        }
+        for f in session.scalars(
+            select(Failure).where(Failure.task_name == "talentq.parse_resume", Failure.subject_id.in_(by_id))
+        ):
+            out[by_id[f.subject_id]] = f.error_code
+    return out

@@ -1,0 +1,235 @@
+"""parse_resume and extract_skills on résumés written here (text, one-line, DOCX, PDF) and on a dev-set slice."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen import canvas
+
+from evaluation.resumes import evaluate_resumes
+from workers.dates import find_date_ranges, years_of_experience
+from workers.encoder import Encoder
+from workers.extract import extract_text
+from workers.resume_parser import PARSER_VERSION, parse_resume
+from workers.skills import Taxonomy, extract_skills
+
+DEV_SET = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "resumes-dev.jsonl"
+TODAY = date(2024, 6, 1)
+RESUME = """Priya Raman
+San Francisco, CA | (415) 555-0134 | priya.raman@example.com
+linkedin.com/in/priyaraman | https://github.com/praman
+
+SUMMARY
+Data engineer who builds reliable pipelines and ML platforms.
+
+EXPERIENCE
+Senior Data Engineer, Stripe Inc
+Jan 2015 - Dec 2018
+Built Spark and Airflow pipelines on AWS.
+Machine Learning Engineer, Acme Corp
+Jun 2017 - Jun 2020
+Deployed models with Kubernetes and Postgres.
+
+EDUCATION
+B.S. in Computer Science, Stanford University, 2014
+
+SKILLS
+Python, SQL, Docker, Terraform, ML, team leadership
+
+LANGUAGES
+English, Spanish (fluent)
+
+CERTIFICATIONS
+AWS Certified Solutions Architect
+"""
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return Encoder(device="cpu")
+
+
+def one_line(text: str) -> str:
+    """The dev set's shape: line breaks flattened into runs of spaces, bullets as literal byte escapes."""
+    return "  ".join(
+        rf"\xef\x82\xa7 {line}" if line.startswith(("Built", "Deployed")) else line for line in text.splitlines()
+    )
+
+
+def test_fields_of_a_plain_text_resume(encoder: Encoder) -> None:
+    parsed = parse_resume(RESUME, encoder, today=TODAY)
+    assert parsed.parser_version == PARSER_VERSION
+    assert parsed.name and parsed.name.value == "Priya Raman"
+    assert RESUME[parsed.name.start : parsed.name.end] == "Priya Raman"
+    assert [e.value for e in parsed.emails] == ["priya.raman@example.com"]
+    assert [p.value for p in parsed.phones] == ["+14155550134"]
+    assert {link.kind for link in parsed.links} == {"linkedin", "github"}
+    assert parsed.location and parsed.location.value == "San Francisco, CA"
+    assert parsed.summary and parsed.summary.value.startswith("Data engineer who builds")
+    skills = {s.name for s in parsed.skills}
+    assert {"Python", "SQL", "Docker", "Terraform", "Machine learning", "Kubernetes", "PostgreSQL"} <= skills
+    assert {"Apache Spark", "Apache Airflow", "Amazon Web Services"} <= skills
+    assert [(j.title and j.title.value, j.company and j.company.value) for j in parsed.experience] == [
+        ("Senior Data Engineer", "Stripe Inc"),
+        ("Machine Learning Engineer", "Acme Corp"),
+    ]
+    assert parsed.years_experience == 5.4  # Jan 2015 - Jun 2020: the 2017-2018 overlap counts once
+    (school,) = parsed.education
+    assert (school.degree.value, school.field.value, school.institution.value, school.graduation_year) == (
+        "B.S. in Computer Science",
+        "Computer Science",
+        "Stanford University",
+        2014,
+    )
+    assert [lang.value for lang in parsed.languages] == ["English", "Spanish"]
+    assert [c.value for c in parsed.certifications] == ["AWS Certified Solutions Architect"]
+    assert parsed.language == "en" and parsed.warnings == []
+    kinds = [s.kind for s in parsed.sections]
+    assert kinds == ["header", "summary", "experience", "education", "skills", "languages", "certifications"]
+    json.dumps(parsed.model_dump(mode="json"))
+
+
+def test_one_line_text_with_byte_escapes(encoder: Encoder) -> None:
+    text = one_line(RESUME)
+    assert "\n" not in text
+    parsed = parse_resume(text, encoder, today=TODAY)
+    assert parsed.name and parsed.name.value == "Priya Raman"
+    assert [e.value for e in parsed.emails] == ["priya.raman@example.com"]
+    assert {"experience", "education", "skills"} <= {s.kind for s in parsed.sections}
+    assert {"Python", "Kubernetes", "Machine learning"} <= {s.name for s in parsed.skills}
+    assert parsed.years_experience == 5.4
+    assert all("\\x" not in s.text for s in parsed.skills)
+
+
+def test_odd_headings_are_recognised(encoder: Encoder) -> None:
+    text = (
+        "Li Wei\nE X P E R I E N C E\nAnalyst, Globex Corp, 2019 - 2021\nCareer Experience/Job History:\nSkills: Excel"
+    )
+    kinds = [s.kind for s in parse_resume(text, encoder).sections]
+    assert kinds == ["header", "experience", "experience", "skills"]
+
+
+def test_default_region_resolves_national_numbers(encoder: Encoder) -> None:
+    text = "Oliver Smith\nLondon, United Kingdom\nTel: 020 7946 0958\noliver@example.co.uk"
+    assert [p.value for p in parse_resume(text, encoder, default_region="GB").phones] == ["+442079460958"]
+
+
+def test_non_english_resume_is_flagged(encoder: Encoder) -> None:
+    text = (
+        "Lucía Fernández\nExperiencia profesional\nIngeniera de software en una empresa de tecnología de Madrid, "
+        "donde desarrollé aplicaciones web y coordiné un equipo de cinco personas durante tres años."
+    )
+    parsed = parse_resume(text, encoder)
+    assert parsed.language == "es" and parsed.warnings == ["non_english"]
+
+
+def test_table_docx_resume_end_to_end(encoder: Encoder) -> None:
+    document = docx.Document()
+    document.add_paragraph("Maria Garcia")
+    document.add_paragraph("maria.garcia@example.org | +1 212 555 0199")
+    table = document.add_table(rows=3, cols=2)
+    for row, (heading, body) in enumerate(
+        [
+            ("EXPERIENCE", "Registered Nurse, St. Mary Hospital\nMar 2012 - Present"),
+            ("EDUCATION", "Bachelor of Science in Nursing, Boston College, 2011"),
+            ("SKILLS", "Phlebotomy, Triage, Epic, Patient care"),
+        ]
+    ):
+        table.cell(row, 0).text = heading
+        table.cell(row, 1).text = body
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text = extract_text(buffer.getvalue(), "cv.docx", 10 * 1024 * 1024)
+    parsed = parse_resume(text, encoder, today=TODAY)
+    assert parsed.name and parsed.name.value == "Maria Garcia"
+    assert [p.value for p in parsed.phones] == ["+12125550199"]
+    assert [s.kind for s in parsed.sections] == ["header", "experience", "education", "skills"]
+    (job,) = parsed.experience
+    assert job.title and job.title.value == "Registered Nurse" and job.current and job.start == "2012-03"
+    assert job.company and job.company.value == "St. Mary Hospital"
+    assert parsed.years_experience == 12.3  # Mar 2012 - Jun 2024
+    assert {"Phlebotomy", "Triage", "Epic", "Patient care"} <= {s.name for s in parsed.skills}
+    assert parsed.education[0].institution and parsed.education[0].institution.value == "Boston College"
+
+
+def test_pdf_resume_phones_in_e164(encoder: Encoder) -> None:
+    """The dev set labels no phones, so phones are checked on generated documents."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=letter)
+    for i, line in enumerate(["Ahmed Khan", "Mobile: +971 50 123 4567", "Office: (646) 555-0147", "ahmed@example.ae"]):
+        page.drawString(72, 720 - 16 * i, line)
+    page.save()
+    text = extract_text(buffer.getvalue(), "cv.pdf", 10 * 1024 * 1024)
+    assert [p.value for p in parse_resume(text, encoder).phones] == ["+971501234567", "+16465550147"]
+
+
+def test_years_merge_overlaps_and_ongoing_jobs() -> None:
+    text = "2010 - 2012, Jan 2011 - Mar 2013, May 2020 - Present"
+    ranges = find_date_ranges(text)
+    assert len(ranges) == 3 and ranges[2].current
+    # mid-2010 .. Mar 2013 (2.7 y) + May 2020 .. Jun 2024 (4.1 y); the 2011-2012 overlap counts once
+    assert years_of_experience(ranges, TODAY) == 6.8
+
+
+def test_extract_skills_on_a_job_posting(encoder: Encoder) -> None:
+    posting = (
+        "We are hiring a backend engineer. Requirements: 5+ years of Go or Java, experience with gRPC, Kafka and "
+        "PostgreSQL; familiarity with CI/CD (GitHub Actions) and k8s. Nice to have: R, Tableau. Visit https://jobs.example.com"
+    )
+    names = {s.name for s in extract_skills(posting, encoder)}
+    assert {"Go", "Java", "gRPC", "Apache Kafka", "PostgreSQL", "CI/CD", "GitHub Actions", "Kubernetes"} <= names
+    assert {"R", "Tableau"} <= names
+    assert "HTTP" not in names  # URLs are masked
+
+
+def test_short_ambiguous_words_need_their_case(encoder: Encoder) -> None:
+    names = {s.name for s in extract_skills("I go to the office and excel at word games.", encoder)}
+    assert not names & {"Go", "Excel", "Word"}
+
+
+def test_taxonomy_embeddings_are_cached_on_disk(
+    encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TALENTQ_CACHE_DIR", str(tmp_path))
+    source = tmp_path / "skills.json"
+    source.write_text(json.dumps({"case_sensitive": [], "generic": [], "skills": {"data": {"Pandas": ["pandas df"]}}}))
+    vectors = Taxonomy(source).vectors(encoder)
+    (cached,) = tmp_path.glob("skills-*.npy")
+    assert vectors.shape == (2, encoder.info.dim) and cached.stat().st_size > 0
+    assert (Taxonomy(source).vectors(encoder) == vectors).all()
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="needs ../shared/data")
+def test_dev_set_slice_meets_floors(encoder: Encoder) -> None:
+    report = evaluate_resumes(DEV_SET, limit=25, encoder=encoder)
+    scores = report.scores
+    assert scores["emails"].f1 >= 0.9
+    assert scores["name"].f1 >= 0.8
+    assert scores["skills"].f1 >= 0.4
+
+
+def test_skill_evidence_drops_a_trailing_skills_word():
+    matches = Taxonomy().literal("Strong interpersonal skills and communication skills")
+    assert [m.text for m in matches] == ["interpersonal", "communication"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kunze XXXXX  Mobile: +91-99  Career Summary", None),
+        ("Omar Blossom Jacobson. Heath  Phone: 123-345-7890", "Omar Blossom Jacobson"),
+        ("Technical Tools  Python, Java", None),
+    ],
+)
+def test_name_skips_placeholders_and_stops_at_a_full_stop(text, expected):
+    from workers.contacts import find_name
+    from workers.sections import segments
+
+    found = find_name(text, segments(text))
+    assert (found.value if found else None) == expected

@@ -1,0 +1,50 @@
+"""Models load once per worker process, after the fork, never in a parent (CUDA cannot be forked)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from config.settings import get_settings
+from producers.cli import worker_command
+from tests.conftest import ROOT
+
+PARENT_CHECK = """
+import torch
+import tasks.jobs, producers.cli, producers.webhooks  # everything a worker's parent or a producer imports
+from tasks.app import app
+from workers import runtime
+assert runtime._encoder.cache_info().currsize == 0, "a model was loaded at import time"
+assert not torch.cuda.is_initialized(), "CUDA was initialised at import time"
+print("clean")
+"""
+
+
+def test_importing_the_app_loads_no_model_and_touches_no_gpu():
+    done = subprocess.run([sys.executable, "-c", PARENT_CHECK], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "clean", done.stderr[-2000:]
+
+
+def test_the_encoder_is_loaded_once_per_process(encoder):
+    from workers import runtime
+
+    assert runtime.encoder(get_settings()) is encoder
+    assert runtime.encoder(get_settings()) is runtime.encoder(get_settings())
+
+
+def test_worker_command_sizes_prefetch_to_the_work():
+    gpu = worker_command("resumes,sentiment,scoring", 1, "solo")
+    cpu = worker_command("resumes,control", 4, "prefork")
+    assert gpu[gpu.index("-P") + 1] == "solo" and gpu[gpu.index("-c") + 1] == "1"
+    assert gpu[gpu.index("--prefetch-multiplier") + 1] == str(get_settings().batch_size)
+    assert cpu[cpu.index("--prefetch-multiplier") + 1] == "1"
+    assert "-E" in gpu and "-E" in cpu  # task events for Flower
+
+
+def test_versions_known_without_loading_match_the_loaded_encoder(encoder):
+    from tasks.handlers import resume_model_version
+    from workers.encoder import encoder_version
+
+    assert encoder_version(None, "fp32") == encoder.info.version
+    assert encoder_version(None, "int8") == encoder_version(None, "onnx-int8")
+    assert resume_model_version(get_settings()).endswith(encoder.info.version)
