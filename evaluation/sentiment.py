@@ -28,6 +28,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from training.data import Example, read_sentiment_tsv, split_examples
+from workers.backends import RUNTIMES
 from workers.encoder import Encoder
 from workers.sentiment import SentimentModel
 
@@ -116,8 +117,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, required=True, help="sentiment TSV (text<TAB>label, 1 = positive)")
     parser.add_argument("--heldout-limit", type=int, default=None)
     parser.add_argument("--baseline-train-rows", type=int, default=None)
+    parser.add_argument("--runtime", default="fp32", choices=RUNTIMES, help="talentq's runtime (docs/runtime.md)")
     args = parser.parse_args(argv)
-    print_report(evaluate_sentiment(args.data, args.heldout_limit, args.baseline_train_rows))
+    model = SentimentModel(Encoder(runtime=args.runtime))
+    print_report(evaluate_sentiment(args.data, args.heldout_limit, args.baseline_train_rows, model))
 
 
 if __name__ == "__main__":

@@ -131,3 +131,25 @@ def test_evaluation_beats_vader_on_held_out_rows(model: SentimentModel) -> None:
     assert report.heldout_rows == 400
     assert scores["talentq"].accuracy > scores["VADER"].accuracy
     assert scores["talentq"].macro_f1 > scores["VADER"].macro_f1
+
+
+@pytest.mark.parametrize("runtime", ["onnx", "onnx-int8"])
+def test_onnx_runtimes_run_the_whole_network_close_to_fp32(runtime: str, model: SentimentModel) -> None:
+    """Under the ONNX runtimes the bundled network (encoder layers, trained top, head) runs in ONNX
+    Runtime: no torch model is loaded, results are versioned by runtime, and the probabilities stay
+    close to fp32 (exact for ``onnx``; int8 weights move them a little)."""
+    encoder = Encoder(device="cpu", runtime=runtime)
+    onnx_model = SentimentModel(encoder)
+    texts = [
+        "I love working with this team. My manager is supportive and the culture is fantastic.",
+        "Management is toxic and I dread coming to work every day.",
+        "The pay is terrible, promotions are unfair and nobody listens to our concerns.",
+        "The onboarding was excellent and everyone made me feel welcome.",
+    ]
+    expected = [r.positive_probability for r in model.analyze(texts)]
+    got = [r.positive_probability for r in onnx_model.analyze(texts)]
+
+    assert encoder._model is None, "the ONNX runtimes must not load the torch model"
+    assert onnx_model.version.endswith(f"@{runtime}") and onnx_model.version != model.version
+    assert got == pytest.approx(expected, abs=1e-4 if runtime == "onnx" else 0.05)
+    assert [r.label for r in onnx_model.analyze(texts)] == [r.label for r in model.analyze(texts)]

@@ -56,7 +56,7 @@ def train_sentiment(
 
     started = time.perf_counter()
     encoder = Encoder(device="cpu")
-    net = SentimentNet(encoder, hp.trained_layers)
+    net = SentimentNet.on(encoder, hp.trained_layers)
     for i, layer in enumerate(net.top, start=net.first_trained):
         layer.load_state_dict(encoder.model.encoder.layer[i].state_dict())
     for module in net.frozen_modules():

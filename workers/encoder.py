@@ -75,10 +75,11 @@ class Encoder:
         if runtime in CPU_ONLY and self.device.type != "cpu":
             raise ValueError(f"runtime {runtime!r} runs on the CPU only; use fp32 on {self.device}")
         self.runtime = runtime
+        self.cache_dir = Path(cache_dir) if cache_dir else None
         self.tokenizer = AutoTokenizer.from_pretrained(self.source)
         self.config = AutoConfig.from_pretrained(self.source)
         self._model: PreTrainedModel | None = None
-        self.backend = self._load_backend(cache_dir)
+        self.backend = self._load_backend()
         self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
         name = BUNDLED_NAME if model is None else model
         self.info = EncoderInfo(name=name, version=encoder_version(model, runtime), dim=int(self.config.hidden_size))
@@ -91,14 +92,14 @@ class Encoder:
             self._model = AutoModel.from_pretrained(self.source).eval().to(self.device)
         return self._model
 
-    def _load_backend(self, cache_dir: str | Path | None) -> Backend:
+    def _load_backend(self) -> Backend:
         if self.runtime == "fp32":
             from workers.backends.torch_backend import TorchBackend
 
             return TorchBackend(self.model, self.device)
-        from workers.backends.onnx_backend import OnnxBackend, ensure_onnx
+        from workers.backends.onnx_backend import OnnxBackend, encoder_spec, ensure_onnx
 
-        path = ensure_onnx(self.source, self.runtime, Path(cache_dir) if cache_dir else None)
+        path = ensure_onnx(encoder_spec(self.source), self.runtime, self.cache_dir)
         return OnnxBackend(path, threads=torch.get_num_threads())
 
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:

@@ -18,7 +18,8 @@ neutral 1 − |2p − 1| (1 at p = 0.5, 0.3 at the band's edges), so it falls as
 side becomes likely.
 
 Backends: by default the bundled network (``workers.sentiment_net``) on top of the shared
-encoder; with ``model_dir``, any Hugging Face sequence-classification directory
+encoder, under the encoder's runtime (torch for ``fp32``, ONNX Runtime for ``onnx`` and
+``onnx-int8``); with ``model_dir``, any Hugging Face sequence-classification directory
 (``workers.sentiment_hf``).
 """
 
@@ -34,7 +35,7 @@ from pydantic import BaseModel, Field
 from workers.encoder import Encoder
 from workers.sentences import split_sentences
 from workers.sentiment_hf import HFSentimentScorer
-from workers.sentiment_net import BUNDLED_HEAD, SentimentNet
+from workers.sentiment_net import BUNDLED_HEAD, load_bundled
 
 Label = Literal["negative", "neutral", "positive"]
 NEUTRAL_BAND = (0.35, 0.65)
@@ -77,7 +78,7 @@ class SentimentModel:
         self.encoder = encoder
         self._scorer: Scorer
         if model_dir is None:
-            self._scorer = SentimentNet.load(encoder)
+            self._scorer = load_bundled(encoder)
             self.name = "talentq-sentiment"
             self.version = f"{self.name}@{_digest([BUNDLED_HEAD])}+{encoder.info.version}"
         else:

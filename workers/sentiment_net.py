@@ -4,10 +4,15 @@ Only the top layers and the head differ from the encoder, so only they are shipp
 (``workers/assets/sentiment_top.safetensors``, fp16); the embeddings and lower layers
 are the shared ``Encoder``'s own modules, referenced, not copied, so a worker holds
 the encoder weights once.
+
+Under the ``onnx`` and ``onnx-int8`` runtimes the whole network (shared layers, trained top
+and head) is exported as one graph and run by ONNX Runtime (``OnnxSentimentNet``), with the
+encoder's export recipe (``workers.backends.onnx_backend``); the torch model is then never loaded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -15,8 +20,9 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, safe_open, save_file
 from torch import nn
-from transformers import AutoModel
+from transformers import AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
+from workers.backends.onnx_backend import ExportSpec, cpu_session, ensure_onnx, source_fingerprint
 from workers.batching import length_sorted_batches
 from workers.encoder import Encoder
 
@@ -30,26 +36,37 @@ class SentimentNet(nn.Module):
     ``sigmoid(logit / temperature)`` is the calibrated probability that a text is positive.
     """
 
-    def __init__(self, encoder: Encoder, trained_layers: int, temperature: float = 1.0) -> None:
+    def __init__(
+        self,
+        base: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        encoder_name: str,
+        trained_layers: int,
+        temperature: float = 1.0,
+    ) -> None:
         super().__init__()
-        shared = encoder.model
-        config = shared.config
-        layers = shared.encoder.layer
+        config = base.config
+        layers = base.encoder.layer
         self.first_trained = len(layers) - trained_layers
-        self.encoder_name = encoder.info.name
-        self.tokenizer = encoder.tokenizer
+        self.encoder_name = encoder_name
+        self.tokenizer = tokenizer
         self.top = nn.ModuleList(
             type(layers[i])(config, layer_idx=i) for i in range(self.first_trained, len(layers))
-        ).to(encoder.device)
+        ).to(base.device)
         self.head = nn.Sequential(nn.Dropout(config.hidden_dropout_prob), nn.Linear(config.hidden_size, 1))
-        self.head.to(encoder.device)
+        self.head.to(base.device)
         self.temperature = temperature
         # A BERT shell on the meta device (no memory) whose parts are the shared modules and our top.
         with torch.device("meta"):
             self.body = AutoModel.from_config(config, add_pooling_layer=False)
-        self.body.embeddings = shared.embeddings
+        self.body.embeddings = base.embeddings
         self.body.encoder.layer = nn.ModuleList([*layers[: self.first_trained], *self.top])
         self.eval()
+
+    @classmethod
+    def on(cls, encoder: Encoder, trained_layers: int, temperature: float = 1.0) -> SentimentNet:
+        """A network sharing ``encoder``'s fp32 embeddings and lower layers."""
+        return cls(encoder.model, encoder.tokenizer, encoder.info.name, trained_layers, temperature)
 
     @property
     def device(self) -> torch.device:
@@ -80,7 +97,7 @@ class SentimentNet(nn.Module):
 
     def positive_probability(self, texts: list[str], max_tokens: int = 128) -> np.ndarray:
         """Calibrated P(positive) per text."""
-        return 1.0 / (1.0 + np.exp(-self.logits(texts, max_tokens) / self.temperature))
+        return positive_probability(self.logits(texts, max_tokens), self.temperature)
 
     def save(self, path: Path, extra_metadata: dict[str, object]) -> None:
         """Write the top layers and head in fp16, with what is needed to rebuild them in the metadata."""
@@ -99,15 +116,88 @@ class SentimentNet(nn.Module):
     @classmethod
     def load(cls, encoder: Encoder, path: Path = BUNDLED_HEAD) -> SentimentNet:
         """Rebuild the network on top of ``encoder``, which must be the encoder it was trained on."""
-        with safe_open(str(path), framework="pt") as f:
-            metadata = f.metadata()
-        if metadata["encoder"] != encoder.info.name:
-            raise ValueError(
-                f"{path.name} was trained on top of {metadata['encoder']}, not {encoder.info.name}; "
-                "use the bundled encoder or configure a sentiment model directory"
+        trained_layers, temperature = _read_metadata(path, encoder.info.name)
+        return cls.on(encoder, trained_layers, temperature)._load_weights(path)
+
+    def _load_weights(self, path: Path) -> SentimentNet:
+        tensors = {k: v.float() for k, v in load_file(str(path), device=str(self.device)).items()}
+        self.top.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("top.")})
+        self.head.load_state_dict({k[5:]: v for k, v in tensors.items() if k.startswith("head.")})
+        return self.eval()
+
+
+def _read_metadata(path: Path, encoder_name: str) -> tuple[int, float]:
+    """Trained layers and temperature of a saved network; ValueError if it was trained on another encoder."""
+    with safe_open(str(path), framework="pt") as f:
+        metadata = f.metadata()
+    if metadata["encoder"] != encoder_name:
+        raise ValueError(
+            f"{path.name} was trained on top of {metadata['encoder']}, not {encoder_name}; "
+            "use the bundled encoder or configure a sentiment model directory"
+        )
+    return int(metadata["trained_layers"]), float(metadata["temperature"])
+
+
+def positive_probability(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """Calibrated P(positive) from uncalibrated logits."""
+    return 1.0 / (1.0 + np.exp(-logits / temperature))
+
+
+class _Logit(nn.Module):
+    """The network as ONNX sees it: token ids and mask in, one logit per row out."""
+
+    def __init__(self, net: SentimentNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.net(input_ids=input_ids, attention_mask=attention_mask)
+
+
+def export_spec(encoder: Encoder, path: Path = BUNDLED_HEAD) -> ExportSpec:
+    """The whole network (encoder layers, trained top, head) as one ONNX graph for the ONNX runtimes."""
+    trained_layers, temperature = _read_metadata(path, encoder.info.name)
+
+    def build() -> nn.Module:
+        base = AutoModel.from_pretrained(encoder.source, attn_implementation="eager").eval()
+        net = SentimentNet(base, encoder.tokenizer, encoder.info.name, trained_layers, temperature)
+        return _Logit(net._load_weights(path))
+
+    return ExportSpec(
+        name=f"talentq-sentiment-{path.stem}",
+        identity="|".join([source_fingerprint(encoder.source), hashlib.sha256(path.read_bytes()).hexdigest()]),
+        source=encoder.source,
+        build=build,
+        output="logit",
+        output_axes={0: "batch"},
+    )
+
+
+class OnnxSentimentNet:
+    """The bundled network run by ONNX Runtime (``onnx``: same logits; ``onnx-int8``: int8 weights)."""
+
+    def __init__(self, encoder: Encoder, path: Path = BUNDLED_HEAD, cache_dir: Path | None = None) -> None:
+        _, self.temperature = _read_metadata(path, encoder.info.name)
+        self.tokenizer = encoder.tokenizer
+        onnx_file = ensure_onnx(export_spec(encoder, path), encoder.runtime, cache_dir)
+        self.session = cpu_session(onnx_file, threads=torch.get_num_threads())
+
+    def logits(self, texts: list[str], max_tokens: int = 128, batch_size: int = 64) -> np.ndarray:
+        out = np.zeros(len(texts), dtype=np.float32)
+        for idx in length_sorted_batches(texts, batch_size):
+            batch = self.tokenizer(
+                [texts[i] for i in idx], truncation=True, max_length=max_tokens, padding=True, return_tensors="np"
             )
-        net = cls(encoder, int(metadata["trained_layers"]), float(metadata["temperature"]))
-        tensors = {k: v.float() for k, v in load_file(str(path), device=str(net.device)).items()}
-        net.top.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("top.")})
-        net.head.load_state_dict({k[5:]: v for k, v in tensors.items() if k.startswith("head.")})
-        return net.eval()
+            feed = {name: batch[name].astype(np.int64) for name in ("input_ids", "attention_mask")}
+            (out[idx],) = self.session.run(["logit"], feed)
+        return out
+
+    def positive_probability(self, texts: list[str], max_tokens: int = 128) -> np.ndarray:
+        return positive_probability(self.logits(texts, max_tokens), self.temperature)
+
+
+def load_bundled(encoder: Encoder) -> SentimentNet | OnnxSentimentNet:
+    """The bundled network under the encoder's runtime: torch for ``fp32``, ONNX Runtime otherwise."""
+    if encoder.runtime == "fp32":
+        return SentimentNet.load(encoder)
+    return OnnxSentimentNet(encoder, cache_dir=encoder.cache_dir)

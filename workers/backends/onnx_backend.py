@@ -1,7 +1,11 @@
 """ONNX Runtime backends: ``onnx`` (fp32, fused) and ``onnx-int8`` (dynamic int8 weights).
 
-The ONNX file is built on first use and cached, keyed by model, runtime and the versions
-that shape it: ``torch.onnx.export`` of the eager-attention model with dynamic batch and
+Any BERT-style torch module taking ``(input_ids, attention_mask)`` can be run this way: an
+``ExportSpec`` says how to build it and what identifies its weights. The encoder is one such
+module (its last hidden state); the bundled sentiment network is another (its logit).
+
+The ONNX file is built on first use and cached, keyed by the spec, the runtime and the versions
+that shape it: ``torch.onnx.export`` of the eager-attention module with dynamic batch and
 sequence axes, ORT's BERT fusions (one ``Attention``, ``SkipLayerNormalization`` and
 ``BiasGelu`` kernel per layer), then, for ``onnx-int8``, dynamic quantization with
 per-channel int8 weights on the attention (QKV and output) and FFN-input projections; the
@@ -19,6 +23,8 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,24 +41,36 @@ RECIPE = 1
 FFN_OUTPUT = re.compile(r"/encoder/layer\.\d+/output/dense/")
 
 
+@dataclass(frozen=True)
+class ExportSpec:
+    """A module to export. ``build`` returns it in fp32 with eager attention (ORT's fusions recognise
+    that graph); ``identity`` names its weights, so the cache never serves a stale file."""
+
+    name: str
+    identity: str
+    source: str  # the transformers directory or hub name its config (heads, hidden size) comes from
+    build: Callable[[], torch.nn.Module]
+    output: str
+    output_axes: dict[int, str]
+
+
 def default_cache_dir() -> Path:
     return Path(os.environ.get("TALENTQ_CACHE_DIR") or Path.home() / ".cache" / "talentq")
 
 
-def _source_fingerprint(source: str) -> str:
-    """A local directory by its files (name, size, mtime); a hub name by itself."""
+def source_fingerprint(source: str) -> str:
+    """A local directory by its path and files (name, size, mtime); a hub name by itself."""
     path = Path(source)
     if not path.is_dir():
         return source
     files = sorted(p for p in path.iterdir() if p.is_file())
-    return "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
+    return "|".join([str(path.resolve()), *(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)])
 
 
-def onnx_path(source: str, runtime: str, cache_dir: Path) -> Path:
-    where = str(Path(source).resolve()) if Path(source).is_dir() else source
-    key = "\n".join([str(RECIPE), runtime, where, _source_fingerprint(source), torch.__version__, ort.__version__])
+def onnx_path(spec: ExportSpec, runtime: str, cache_dir: Path) -> Path:
+    key = "\n".join([str(RECIPE), runtime, spec.identity, torch.__version__, ort.__version__])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(source).name or source)[-60:]
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", spec.name)[-60:]
     return cache_dir / "onnx" / f"{slug}-{runtime}-{digest}.onnx"
 
 
@@ -65,18 +83,30 @@ class _LastHiddenState(torch.nn.Module):
         return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
 
-def _export(source: str, out: Path) -> None:
-    """fp32 export with dynamic axes. Eager attention, because ORT's fusions recognise that graph."""
-    model = AutoModel.from_pretrained(source, attn_implementation="eager").eval()
+def encoder_spec(source: str) -> ExportSpec:
+    """The encoder's last hidden state (pooling stays in numpy, shared by every backend)."""
+    return ExportSpec(
+        name=Path(source).name or source,
+        identity=source_fingerprint(source),
+        source=source,
+        build=lambda: _LastHiddenState(AutoModel.from_pretrained(source, attn_implementation="eager")),
+        output="last_hidden_state",
+        output_axes={0: "batch", 1: "tokens"},
+    )
+
+
+def _export(spec: ExportSpec, out: Path) -> None:
+    """fp32 export with dynamic batch and sequence axes."""
+    module = spec.build().eval()
     ids = torch.ones((2, 8), dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     torch.onnx.export(
-        _LastHiddenState(model),
+        module,
         (ids, torch.ones_like(ids)),
         str(out),
         input_names=["input_ids", "attention_mask"],
-        output_names=["last_hidden_state"],
-        dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+        output_names=[spec.output],
+        dynamic_axes={"input_ids": axes, "attention_mask": axes, spec.output: spec.output_axes},
         opset_version=17,
         dynamo=False,
     )
@@ -110,9 +140,9 @@ def _quantize(path: Path, out: Path) -> None:
     )
 
 
-def ensure_onnx(source: str, runtime: str, cache_dir: Path | None = None) -> Path:
-    """The cached ONNX file of ``source`` for ``runtime``, built first if missing."""
-    target = onnx_path(source, runtime, cache_dir or default_cache_dir())
+def ensure_onnx(spec: ExportSpec, runtime: str, cache_dir: Path | None = None) -> Path:
+    """The cached ONNX file of ``spec`` for ``runtime``, built first if missing."""
+    target = onnx_path(spec, runtime, cache_dir or default_cache_dir())
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,8 +153,8 @@ def ensure_onnx(source: str, runtime: str, cache_dir: Path | None = None) -> Pat
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
             exported, fused, final = Path(tmp, "export.onnx"), Path(tmp, "fused.onnx"), Path(tmp, "final.onnx")
-            _export(source, exported)
-            _fuse(source, exported, fused)
+            _export(spec, exported)
+            _fuse(spec.source, exported, fused)
             if runtime == "onnx-int8":
                 _quantize(fused, final)
             else:
@@ -134,13 +164,18 @@ def ensure_onnx(source: str, runtime: str, cache_dir: Path | None = None) -> Pat
     return target
 
 
+def cpu_session(path: Path, threads: int) -> ort.InferenceSession:
+    """An ORT session on the CPU with this process's share of the cores."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 class OnnxBackend:
     def __init__(self, path: Path, threads: int) -> None:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(path, threads)
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         feed = {"input_ids": input_ids.astype(np.int64), "attention_mask": attention_mask.astype(np.int64)}
