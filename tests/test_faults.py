@@ -136,7 +136,7 @@ def test_sigterm_finishes_or_returns_the_batch(start_worker, database_url, broke
         queues="sentiment,resumes",
         extra_env=env,
     )
-    wait_for(lambda: unacked(client) and done(database_url, work), 120, interval=0.1, what="jobs in flight")
+    wait_for(lambda: unacked(client) and done(database_url, work), 240, interval=0.1, what="jobs in flight")
     in_flight = unacked(client)
     worker.stop(signal.SIGTERM)  # warm shutdown of the process group, as `docker stop` / systemd do
     assert worker.proc.returncode is not None
