@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -168,8 +168,13 @@ def record_failure(
     mark_batch_item(session, batch_run_id, task_name, subject_id, "failed")
 
 
-def clear_failure(session: Session, task_name: str, subject_id: int) -> None:
-    session.query(Failure).filter_by(task_name=task_name, subject_id=subject_id).delete()
+def clear_failures(session: Session, task_name: str, subject_ids: Sequence[int]) -> None:
+    """Drop the dead-letter rows of jobs that have now succeeded."""
+    if subject_ids:
+        session.execute(
+            delete(Failure).where(Failure.task_name == task_name, Failure.subject_id.in_(subject_ids)),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def mark_batch_item(session: Session, batch_run_id: int | None, task_name: str, subject_id: int, state: str) -> None:

@@ -2,7 +2,8 @@
 
 celery-batches runs many messages as one pool job and sends no event for each of them, so Flower
 would show every batched job as PENDING forever. We send ``task-started`` and the final state of
-each job ourselves, with the batch's runtime and the exception's type only (no personal data).
+each job ourselves, with the batch's runtime and the exception's type only (no personal data),
+all of a batch's events in one message.
 """
 
 from __future__ import annotations
@@ -37,7 +38,17 @@ def _send(
     states: Mapping[str, tuple[str, BaseException | None]],
     runtime: float,
 ) -> None:
-    with task.app.events.default_dispatcher(hostname=hostname) as dispatcher:
+    # Buffered as one ``task.multi`` message per batch (what Celery's own worker does): a publish per
+    # event cost the pool process ~6 % of a short-text batch.
+    with task.app.amqp.producer_pool.acquire(block=True) as producer:
+        dispatcher = task.app.events.Dispatcher(
+            producer.connection,
+            hostname,
+            channel=producer.channel,
+            buffer_while_offline=False,
+            buffer_group=("task",),
+            buffer_limit=2 * len(requests) + 1,
+        )
         for request in requests:
             state, exc = states[request.id]
             dispatcher.send("task-started", uuid=request.id)
@@ -48,3 +59,4 @@ def _send(
                 fields["exception"] = type(exc).__name__
                 fields["traceback"] = ""
             dispatcher.send(state, **fields)
+        dispatcher.flush()

@@ -69,10 +69,13 @@ def embed_cached(session: Session, encoder: Encoder, texts: dict[str, str]) -> d
     return found
 
 
-def _finish(session: Session, task_name: str, subject_id: int, batch_run_id: int | None) -> Outcome:
-    repository.clear_failure(session, task_name, subject_id)
-    repository.mark_batch_item(session, batch_run_id, task_name, subject_id, "done")
-    return {"status": "done", "subject_id": subject_id}
+def _finish(session: Session, task_name: str, done: Sequence[tuple[int, int | None]]) -> list[Outcome]:
+    """``done``: (subject id, batch run id) pairs. Their earlier failures go in one statement (a batch of
+    short texts is mostly per-job bookkeeping otherwise); their batch items move to done."""
+    repository.clear_failures(session, task_name, [subject_id for subject_id, _ in done])
+    for subject_id, batch_run_id in done:
+        repository.mark_batch_item(session, batch_run_id, task_name, subject_id, "done")
+    return [{"status": "done", "subject_id": subject_id} for subject_id, _ in done]
 
 
 def _fail(
@@ -144,7 +147,7 @@ def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
                 "parsed": fields,
             }
             repository.upsert(session, ResumeResult, [row], ["document_id", "model_version"])
-            outcomes.append(_finish(session, PARSE_RESUME, doc.id, job.batch_run_id))
+            outcomes += _finish(session, PARSE_RESUME, [(doc.id, job.batch_run_id)])
         return outcomes
 
 
@@ -191,7 +194,7 @@ def analyze_sentiments(jobs: Sequence[AnalyzeSentimentPayload]) -> list[Outcome]
             for (_, comment), result in zip(todo, results, strict=True)
         ]
         repository.upsert(session, SentimentResult, rows, ["comment_id", "model_version"])
-        outcomes += [_finish(session, ANALYZE_SENTIMENT, job.comment_id, job.batch_run_id) for job, _ in todo]
+        outcomes += _finish(session, ANALYZE_SENTIMENT, [(job.comment_id, job.batch_run_id) for job, _ in todo])
         return outcomes
 
 
@@ -241,7 +244,7 @@ def score_candidates(jobs: Sequence[ScoreCandidatePayload]) -> list[Outcome]:
                 "explanation": result.explanation,
             }
             repository.upsert(session, ScoreResult, [row], ["application_id", "model_version"])
-            outcomes.append(_finish(session, SCORE_CANDIDATE, app_.id, job.batch_run_id))
+            outcomes += _finish(session, SCORE_CANDIDATE, [(app_.id, job.batch_run_id)])
         return outcomes
 
 

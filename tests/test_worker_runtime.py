@@ -36,7 +36,7 @@ def test_worker_command_sizes_prefetch_to_the_work():
     gpu = worker_command("resumes,sentiment,scoring", 1, "solo")
     cpu = worker_command("resumes,control", 4, "prefork")
     assert gpu[gpu.index("-P") + 1] == "solo" and gpu[gpu.index("-c") + 1] == "1"
-    assert gpu[gpu.index("--prefetch-multiplier") + 1] == str(get_settings().batch_size)
+    assert gpu[gpu.index("--prefetch-multiplier") + 1] == str(2 * get_settings().batch_size)
     assert cpu[cpu.index("--prefetch-multiplier") + 1] == "1"
     assert "-E" in gpu and "-E" in cpu  # task events for Flower
 
