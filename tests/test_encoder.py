@@ -13,6 +13,7 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 
 from workers.backends import RUNTIMES
+from workers.backends.torch_backend import TorchBackend, autocast_dtype_for
 from workers.encoder import Encoder, bundled_model_dir
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -132,3 +133,25 @@ def test_unknown_runtime_raises() -> None:
 def test_int8_is_an_alias_of_onnx_int8() -> None:
     encoder = Encoder(device="cpu", runtime="int8")
     assert encoder.runtime == "onnx-int8" and encoder.info.version.endswith("@onnx-int8")
+
+
+def test_half_precision_autocast_path_stays_close_to_fp32(fp32: Encoder, fp32_vectors: np.ndarray) -> None:
+    """The GPU path's code (autocast, cast back to fp32 for pooling) run on the CPU with bfloat16,
+    the half type CPU autocast supports; on CUDA the same backend runs fp16."""
+    assert autocast_dtype_for(torch.device("cuda")) == torch.float16
+    assert autocast_dtype_for(torch.device("cpu")) is None
+    half = TorchBackend(fp32.model, torch.device("cpu"), autocast_dtype=torch.bfloat16)
+    batch = fp32.tokenizer(HR_TEXTS, padding=True, truncation=True, max_length=256, return_tensors="np")
+    pooled = half(batch["input_ids"].astype(np.int64), batch["attention_mask"].astype(np.int64))
+    vectors = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+    cosine = (vectors * fp32_vectors[: len(HR_TEXTS)]).sum(1)
+    assert pooled.dtype == np.float32 and cosine.min() >= 0.98, cosine
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device (the device machine)")
+def test_cuda_encoder_matches_the_cpu(mixed_texts: list[str], fp32_vectors: np.ndarray) -> None:
+    """On a GPU, ``auto`` picks CUDA and the fp16-autocast embeddings stay close to the CPU's fp32 ones."""
+    cuda = Encoder(device="auto")
+    assert cuda.device.type == "cuda"
+    cosine = (cuda.embed(mixed_texts) * fp32_vectors).sum(1)
+    assert cosine.mean() >= 0.999 and cosine.min() >= 0.99

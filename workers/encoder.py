@@ -94,9 +94,9 @@ class Encoder:
 
     def _load_backend(self) -> Backend:
         if self.runtime == "fp32":
-            from workers.backends.torch_backend import TorchBackend
+            from workers.backends.torch_backend import TorchBackend, autocast_dtype_for
 
-            return TorchBackend(self.model, self.device)
+            return TorchBackend(self.model, self.device, autocast_dtype_for(self.device))
         from workers.backends.onnx_backend import OnnxBackend, encoder_spec, ensure_onnx
 
         path = ensure_onnx(encoder_spec(self.source), self.runtime, self.cache_dir)
