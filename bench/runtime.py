@@ -1,11 +1,13 @@
-"""Encoder runtimes head to head on the CPU: the same texts, the same batch size, one run.
+"""Runtimes head to head on the CPU: the same texts, the same batch size, one run.
 
     python -m bench.runtime --short 256 --resumes 48 --batch-size 32
 
 Short texts are 10-60-word phrases of the sentiment training set; résumés are the 400-1,000-word
 texts of the dev set (several 256-token windows each). Runtimes take turns for ``--rounds``
 rounds and each keeps its best time, which damps the noise of a shared machine. Cosine is
-between a runtime's embeddings and the fp32 ones, over all the texts.
+between a runtime's embeddings and the fp32 ones, over all the texts. The bundled sentiment
+network runs on the short texts under each runtime too (``SentimentModel.analyze`` in batches):
+its rate, and how far its P(positive) and labels move from fp32.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import torch
 
 from workers.backends import RUNTIMES
 from workers.encoder import Encoder
+from workers.sentiment import SentimentModel
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -57,22 +60,30 @@ def main() -> None:
     runtimes = ["fp32", *(r for r in args.runtimes.split(",") if r and r != "fp32")]
     workloads = {"short": short_texts(args.short), "resume": resume_texts(args.resumes)}
 
-    encoders, load_s = {}, {}
+    encoders, sentiment, load_s = {}, {}, {}
     for runtime in runtimes:
         started = time.perf_counter()
         encoders[runtime] = Encoder(device="cpu", runtime=runtime, cache_dir=args.cache_dir)
         load_s[runtime] = time.perf_counter() - started
         encoders[runtime].embed(workloads["short"][: args.batch_size], args.batch_size)  # warm-up
+        sentiment[runtime] = SentimentModel(encoders[runtime])
+        sentiment[runtime].warm_up()
 
     clock = time.process_time if args.cpu_time else time.perf_counter
-    best = {(r, w): float("inf") for r in runtimes for w in workloads}
+    best = {(r, w): float("inf") for r in runtimes for w in [*workloads, "sentiment"]}
     vectors: dict[tuple[str, str], np.ndarray] = {}
+    results: dict[str, list] = {}
+    short = workloads["short"]
     for _ in range(args.rounds):
         for runtime, encoder in encoders.items():
             for workload, texts in workloads.items():
                 started = clock()
                 vectors[runtime, workload] = encoder.embed(texts, args.batch_size)
                 best[runtime, workload] = min(best[runtime, workload], clock() - started)
+            started = clock()
+            batches = [short[i : i + args.batch_size] for i in range(0, len(short), args.batch_size)]
+            results[runtime] = [r for batch in batches for r in sentiment[runtime].analyze(batch)]
+            best[runtime, "sentiment"] = min(best[runtime, "sentiment"], clock() - started)
 
     chunks = len(encoders["fp32"]._chunk(workloads["resume"])[0])
     print(
@@ -89,6 +100,17 @@ def main() -> None:
         print(
             f"| {runtime} | {load_s[runtime]:.1f} | {rate['short']:.1f} | {rate['resume']:.2f} | "
             f"{ratio['short']:.2f} | {ratio['resume']:.2f} | {cos.mean():.4f} | {cos.min():.4f} |"
+        )
+    print("\n| runtime | sentiment texts/s | × fp32 | P(positive) mean abs Δ | max abs Δ | same label |")
+    print("|---|---:|---:|---:|---:|---:|")
+    reference = np.array([r.positive_probability for r in results["fp32"]])
+    for runtime in runtimes:
+        p = np.array([r.positive_probability for r in results[runtime]])
+        agree = np.mean([a.label == b.label for a, b in zip(results[runtime], results["fp32"], strict=True)])
+        print(
+            f"| {runtime} | {len(short) / best[runtime, 'sentiment']:.1f} | "
+            f"{best['fp32', 'sentiment'] / best[runtime, 'sentiment']:.2f} | {np.abs(p - reference).mean():.4f} | "
+            f"{np.abs(p - reference).max():.4f} | {agree:.3f} |"
         )
 
 

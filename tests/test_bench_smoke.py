@@ -71,3 +71,23 @@ def test_every_target_has_a_positive_ratio(report: str) -> None:
         assert re.fullmatch(r"\d+\.\d+×", row[1]) and float(row[1][:-1]) > 0, row
         assert row[2] in ("met", "MISSED")
     assert "not run (--rss-tasks 0)" in report
+
+
+def test_runtime_benchmark_reports_every_runtime_for_encoder_and_sentiment() -> None:
+    """`python -m bench.runtime` (docs/runtime.md) with tiny inputs: both tables, every runtime, fp32 as 1.00×."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.runtime", "--short", "16", "--resumes", "1", "--rounds", "1", "--threads", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-4000:]
+    assert "sentiment texts/s" in done.stdout
+    for runtime in ("fp32", "onnx", "onnx-int8"):
+        encoder_row, sentiment_row = _rows(done.stdout, runtime)
+        assert len(encoder_row) == 8 and len(sentiment_row) == 6
+        if runtime == "fp32":
+            assert encoder_row[4] == encoder_row[5] == sentiment_row[2] == "1.00"
+        else:
+            assert float(sentiment_row[2]) > 0 and float(encoder_row[6]) >= 0.99
