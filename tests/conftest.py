@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 import sqlalchemy as sa
@@ -104,6 +107,37 @@ def wait_for(predicate: Callable[[], object], timeout: float, interval: float = 
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def http_service(
+    command: Callable[[int], list[str]], env: dict[str, str], log_path: Path, health_path: str
+) -> Iterator[str]:
+    """Run ``command(port)`` as its own process until its ``health_path`` answers 200; yield its URL."""
+    port = free_port()
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert proc.poll() is None, log_path.read_text()[-3000:]
+        try:
+            return httpx.get(f"{url}{health_path}", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(healthy, 60, what=f"{log_path.stem} up")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(15)
 
 
 class WorkerProcess:

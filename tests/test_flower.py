@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import ast
 import os
-import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 from db import repository
 from db.session import session_scope
 from producers import enqueue
-from tests.conftest import ROOT, wait_for
+from tests.conftest import http_service, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -26,37 +24,17 @@ AUTH = ("ops", "flower-test-pw")
 RESUME = "Jordan Example\njordan.example@example.com\n\nSKILLS\nPython, PostgreSQL, Docker\n"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def flower(redis_client, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "celery", "-A", "tasks.app", "flower", "--address=127.0.0.1", f"--port={port}"]
-    log = tmp_path / "flower.log"
-    proc = subprocess.Popen(
-        [*command, f"--basic-auth={AUTH[0]}:{AUTH[1]}"],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if k != "FLOWER_UNAUTHENTICATED_API"},
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    def command(port: int) -> list[str]:
+        return [
+            *[sys.executable, "-m", "celery", "-A", "tasks.app", "flower"],
+            *["--address=127.0.0.1", f"--port={port}", f"--basic-auth={AUTH[0]}:{AUTH[1]}"],
+        ]
 
-    def up() -> bool:
-        assert proc.poll() is None, log.read_text()[-3000:]
-        try:
-            return httpx.get(f"{url}/healthcheck", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_for(up, 60, what="flower up")
-    yield url
-    proc.terminate()
-    proc.wait(15)
+    env = {k: v for k, v in os.environ.items() if k != "FLOWER_UNAUTHENTICATED_API"}
+    with http_service(command, env, tmp_path / "flower.log", "/healthcheck") as url:
+        yield url
 
 
 def api(url: str, path: str, **params: str) -> httpx.Response:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from db.models import WebhookDelivery as Delivery
 from db.session import session_scope
 from producers.signing import generic_headers, greenhouse_headers
 from producers.webhooks import body_limit, create_app
-from tests.conftest import ROOT, wait_for
+from tests.conftest import ROOT, http_service, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -352,33 +351,16 @@ def test_without_a_secret_the_endpoints_are_closed(database_url, redis_client):
 # --- a real uvicorn process, the sample sender, and a real worker ---
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def receiver(database_url: str, tmp_path: Path) -> Iterator[str]:
     """`serve()` in its own process, as `talentq webhooks serve` runs it."""
-    port = free_port()
+
+    def command(port: int) -> list[str]:
+        return [sys.executable, "-c", f"from producers.webhooks import serve; serve('127.0.0.1', {port})"]
+
     env = {**os.environ, "TALENTQ_WEBHOOK_SECRET": SECRET, "TALENTQ_GREENHOUSE_SECRET": GH_SECRET}
-    log = (tmp_path / "webhooks.log").open("wb")
-    code = f"from producers.webhooks import serve; serve('127.0.0.1', {port})"
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert proc.poll() is None, (tmp_path / "webhooks.log").read_text()
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_for(healthy, 60, what="webhook receiver up")
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with http_service(command, env, tmp_path / "webhooks.log", "/healthz") as url:
+        yield url
 
 
 def test_sample_sender_against_a_real_receiver_runs_end_to_end(receiver, start_worker, database_url, redis_client):
