@@ -222,9 +222,15 @@ def test_skill_evidence_drops_a_trailing_skills_word():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Kunze XXXXX  Mobile: +91-99  Career Summary", None),
+        ("Kunze XXXXX  Mobile: +91-99  Career Summary", "Kunze"),
         ("Omar Blossom Jacobson. Heath  Phone: 123-345-7890", "Omar Blossom Jacobson"),
         ("Technical Tools  Python, Java", None),
+        ("Schulist Engineer  24 Lisbon Street  Glen Waverley", "Schulist"),
+        ("Art Editor Resume Template  Teena Anton Bailey  Pearl St.", "Teena Anton Bailey"),
+        ("Hal Schmeler, MS (CS), PMP  232 Olive Ave, North York, ON", "Hal Schmeler"),
+        ("Family Name:  First Names:    Jettie Shawnta Zulauf  14 May 1956", "Jettie Shawnta Zulauf"),
+        ("CURRICULUM VITAE  Marvin DuBuque  Secretary General", "Marvin DuBuque"),
+        ("MR  99 Example Street    N A M E  +60 12", None),
     ],
 )
 def test_name_skips_placeholders_and_stops_at_a_full_stop(text, expected):
@@ -233,3 +239,20 @@ def test_name_skips_placeholders_and_stops_at_a_full_stop(text, expected):
 
     found = find_name(text, segments(text))
     assert (found.value if found else None) == expected
+
+
+def test_skill_evidence_keeps_vendor_version_and_abbreviation():
+    text = (
+        "Macromedia Dreamweaver, Weblogic8.1, Windows 98/2000/XP, Solaris 9, Excel 2 years, "
+        "Software Development Life Cycle (SDLC)"
+    )
+    found = [m.text for m in Taxonomy().literal(text)]
+    assert found == [
+        "Macromedia Dreamweaver",
+        "Weblogic8.1",
+        "Windows 98/2000/XP",
+        "Solaris 9",
+        "Excel",
+        "Software Development Life Cycle (SDLC)",
+    ]
+    assert not Taxonomy().literal("Fitch, D., & Freese, R. (2016). C/o Aniruddha")

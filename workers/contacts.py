@@ -9,7 +9,8 @@ from typing import TypeVar
 import phonenumbers
 
 from workers.resume_models import Evidence, Link, Phone
-from workers.sections import HEADING_STEM_RE, Segment
+from workers.sections import HEADING_KIND, HEADING_STEM_RE, Segment
+from workers.skills import default_taxonomy
 from workers.vocab import COMPANY_RE, TITLE_RE
 
 EMAIL_RE = re.compile(r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -55,8 +56,10 @@ LANGUAGE_RE = re.compile(rf"\b(?:{SPOKEN_LANGUAGES})\b", re.IGNORECASE)
 LANGUAGE_CUE_RE = re.compile(r"\b(?:fluent|native|bilingual|proficien\w*|conversational|speak\w*|languages?)\b", re.I)
 E = TypeVar("E", bound=Evidence)
 NAME_LABEL_RE = re.compile(r"\b(?i:full name|name)\s*[:\-]\s*((?:[A-Z][A-Za-z'.-]*[ ]?){1,5})")
-NAME_PREFIX_RE = re.compile(r"^(?:(?i:(?:resume|résumé|curriculum vitae|cv)(?: of)?)\s+|(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)+")
-NAME_WORD_RE = re.compile(r"[A-Z][a-z]*(?:['-][A-Z]?[a-z]+)*|[A-Z]{2,}|[A-Z]\.|(?:Mc|Mac)[A-Z][a-z]+")
+NAME_PREFIX_RE = re.compile(
+    r"^(?:(?i:(?:resume|résumé|curriculum vitae|cv)(?: of)?)\s+|(?:Mr|Mrs|Ms|Miss|Dr|MR)\.?\s+)+"
+)
+NAME_WORD_RE = re.compile(r"[A-Z][a-z]*(?:['-]?[A-Z]?[a-z]+)*|[A-Z]{2,}|[A-Z]\.")  # "O'Kon", "McKenzie", "DuBuque"
 MAX_NAME_WORDS = 5
 MAX_NAME_WORDS_FIRST_LINE = 16  # a résumé's first line of capitalised words is a name, however many it has
 # fmt: off
@@ -71,7 +74,14 @@ NOT_NAME_WORDS = frozenset({
     "department", "hall", "room", "your", "first", "seeker", "tools", "technical", "city", "value", "proposition",
 })
 PLACEHOLDER_RE = re.compile(r"\s+X{3,}\b.*")  # "Kunze XXXXX": an anonymised, blanked-out part
+DESCRIPTOR_WORDS = NOT_NAME_WORDS - {"the", "of", "and", "for", "at", "in", "your", "first", "name", "names", "value"}
 # fmt: on
+CREDENTIALS_RE = re.compile(r"(?:,\s*[A-Z][A-Za-z.]{1,5}(?:\s*\([A-Z]+\))?){2,}$")  # ", MS (CS), PMP": not "City, MS"
+DOC_TITLE_RE = re.compile(r"(?i)\b(?:resum[eé]|cv|template|sample|examples?|guide|title)\b")
+# "Medical", "Analytics": English words, not surnames
+NOT_SURNAME_RE = re.compile(r"(?:al|ics|ing|ion|ment|ive|ous|ary|ity|s)$")
+SINGLE_NAME_RE = re.compile(r"[A-Z][a-z]{2,}(?:[A-Z][a-z]+)?")
+POSTCODE_TAIL_RE = re.compile(r"^[A-Z][A-Za-z]+(?: [A-Za-z]+)* [A-Z]{2,3} \d{4,5}$")  # "Clayton VIC 3204": a place
 
 
 def find_emails(text: str, own_spans: list[tuple[int, int]]) -> list[Evidence]:
@@ -121,31 +131,77 @@ def find_languages(text: str, spans: list[tuple[int, int]]) -> list[Evidence]:
 
 
 def find_name(text: str, candidates: list[Segment]) -> Evidence | None:
-    """A "Name:" label, else the first header line shaped like a personal name (2-5 capitalised words)."""
+    """A "Name:" label, else the first header line shaped like a personal name (2-5 capitalised words).
+
+    A lone surname counts on the first short line ("Kunze XXXXX", "Dibbert.V") or after "Mr."/"Resume of", where a
+    name is expected; a trailing job title or heading on the same line ("Schulist Engineer") is cut off there.
+    """
     labelled = NAME_LABEL_RE.search(text, 0, 3000)
     if labelled:
         value = labelled.group(1).strip()
-        if len(value.split()) >= 2:
+        after = text[labelled.end(1) : labelled.end(1) + 2].strip()
+        if len(value.split()) >= 2 and not after.startswith(":") and not _has_stop_word(value.split()):
             return Evidence(value=value, start=labelled.start(1), end=labelled.start(1) + len(value))
+    lead = next((s for s in candidates if _is_lead(s.text)), None)
     for seg in candidates:
-        value = NAME_PREFIX_RE.sub("", seg.text.split(",")[0].strip(" \"'“”"))
-        value = re.split(r"\s+\d", value)[0]  # "Ivan Keeling 87 Some Street": the address starts at the number
-        value = PLACEHOLDER_RE.sub("", value)
-        value = re.sub(r"(?<=[a-z]{2})\.\s.*", "", value)  # "Omar Jacobson. Heath": a full stop ends the name
+        value, prefixed = _name_part(seg.text)
+        expected = prefixed or seg is lead
         words = value.split()
-        if (
-            2 <= len(words) <= (MAX_NAME_WORDS_FIRST_LINE if seg is candidates[0] else MAX_NAME_WORDS)
-            and all(NAME_WORD_RE.fullmatch(w.rstrip(",")) for w in words)
-            and not {w.lower().strip(",.") for w in words} & NOT_NAME_WORDS
-            and not HEADING_STEM_RE.search(value)
-            and not TITLE_RE.search(value)
-            and not COMPANY_RE.search(value)
-            and not LOCATION_RE.search(seg.text)
-            and not LANGUAGE_RE.search(value)
-        ):
+        if expected and len(cut := _cut_descriptor(words)) == 1 and not DOC_TITLE_RE.search(seg.text):
+            words, value = cut, cut[0]
+        if _is_name(value, words, seg, first=seg is candidates[0], single=expected):
             start = seg.start + seg.text.index(value)
             return Evidence(value=value, start=start, end=start + len(value))
     return None
+
+
+def _name_part(line: str) -> tuple[str, bool]:
+    """The name-shaped start of a line, and whether a "Mr."/"Resume of" prefix announced it."""
+    head = line.split(",")[0].strip(" \"'“”")
+    value = NAME_PREFIX_RE.sub("", head)
+    prefixed = value != head
+    value = re.split(r"\s+\d", value)[0]  # "Ivan Keeling 87 Some Street": the address starts at the number
+    value = PLACEHOLDER_RE.sub("", value)
+    value = re.sub(r"(?<=[a-z]{2})\.(?:\s.*|[A-Z]\.?$)", "", value)  # "Omar Jacobson. Heath", "Dibbert.V"
+    return value.strip(), prefixed
+
+
+def _is_lead(line: str) -> bool:
+    """The first short line of text: where a résumé puts the name, after any boilerplate sentences."""
+    return len(line.split()) <= MAX_NAME_WORDS - 1 and not re.search(r"[\d@:]|www\.|https?:", line)
+
+
+def _cut_descriptor(words: list[str]) -> list[str]:
+    """The words before a trailing title, heading or address word: "Schulist Engineer" → "Schulist"."""
+    for k, word in enumerate(words[1:], 1):
+        bare = word.strip(",.").lower()
+        if bare in DESCRIPTOR_WORDS or TITLE_RE.fullmatch(bare) or bare in HEADING_KIND:
+            return words[:k]
+    return words
+
+
+def _is_name(value: str, words: list[str], seg: Segment, *, first: bool, single: bool) -> bool:
+    full_words = sum(len(w.strip(".,")) > 1 for w in words)  # "N A M E" is spaced-out letters, not initials
+    if len(words) == 1:
+        shaped = single and bool(SINGLE_NAME_RE.fullmatch(words[0])) and not DOC_TITLE_RE.search(seg.text)
+        shaped = shaped and not NOT_SURNAME_RE.search(value) and not default_taxonomy().literal(value)
+    else:
+        shaped = 2 <= len(words) <= (MAX_NAME_WORDS_FIRST_LINE if first else MAX_NAME_WORDS) and full_words >= 2
+    return (
+        shaped
+        and all(NAME_WORD_RE.fullmatch(w.rstrip(",")) for w in words)
+        and not _has_stop_word(words)
+        and not HEADING_STEM_RE.search(value)
+        and not TITLE_RE.search(value)
+        and not COMPANY_RE.search(value)
+        and not LOCATION_RE.search(CREDENTIALS_RE.sub("", seg.text))
+        and not POSTCODE_TAIL_RE.search(seg.text)
+        and not LANGUAGE_RE.search(value)
+    )
+
+
+def _has_stop_word(words: list[str]) -> bool:
+    return bool({w.lower().strip(",.") for w in words} & NOT_NAME_WORDS)
 
 
 def _unique(items: Iterable[E]) -> list[E]:

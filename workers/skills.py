@@ -40,7 +40,15 @@ CUE_RE = re.compile(
 )
 CUE_WINDOW = 60
 SEASON_YEAR_RE = re.compile(r"\s*(?:19|20)\d\d")
-VERSION_RE = re.compile(r"v?\d+\.\d[\w.]*|v\d+|\d{1,2}[a-z]|CS\d*|SP\d+|XP|(?:19|20)\d\d", re.IGNORECASE)
+VERSION_RE = re.compile(
+    r"v?\d+\.[\dx][\w.]*|v\d+|\d{1,2}[a-z]?|CS\d*|SP\d+|XP|NT|ME|Vista|II|III|IV|(?:19|20)\d\d", re.IGNORECASE
+)
+GLUED_VERSION_RE = re.compile(r"([A-Za-z][A-Za-z+#]*[A-Za-z+#])(?:\d+(?:\.[\dx]+)*[a-z]?)")
+VENDORS = frozenset({
+    "microsoft", "ms", "adobe", "macromedia", "ibm", "apache", "sun", "rational", "autodesk", "google", "borland",
+    "novell", "oracle", "sap", "intel", "cisco", "hp", "amazon", "aws", "vmware", "jetbrains", "atlassian",
+})  # fmt: skip
+ABBREVIATION_RE = re.compile(r"\s?\(([A-Z][A-Za-z0-9&/.-]{1,9})\)")
 LIST_ITEM_RE = re.compile(r"[^,;:/()\n\t]+")
 SEMANTIC_THRESHOLD = 0.84
 MAX_ITEM_WORDS = 4
@@ -109,43 +117,76 @@ class Taxonomy:
         self.max_words = max(len(key.split()) for key in (*self.folded, *self.exact))
 
     def literal(self, text: str) -> list[SkillMatch]:
-        """Longest alias match at each token position, left to right, never overlapping."""
+        """Longest alias match at each token position, left to right, never overlapping.
+
+        The evidence span grows to what belongs to the name as written: a vendor before it ("Macromedia
+        Dreamweaver"), versions after it ("Windows 98/2000", "Weblogic8.1") and an abbreviation in brackets
+        ("user experience (UX)").
+        """
         tokens = _tokens(text)
         found: list[SkillMatch] = []
         i = 0
         while i < len(tokens):
-            for n in range(min(self.max_words, len(tokens) - i), 0, -1):
-                window = tokens[i : i + n]
-                if any(text[a.end() : b.start()].strip(" /") for a, b in pairwise(window)):
-                    continue  # tokens separated by punctuation ("Java, Spring") do not form one alias
-                surface = " ".join(m.group() for m in window)
-                index = self.exact.get(surface)
-                if index is None:
-                    index = self.folded.get(surface.lower().replace("-", " "))
-                if index is not None and len(surface) == 1 and not _in_list_punctuation(text, window[0]):
-                    index = None  # "C" or "R" alone is an initial or a grade unless it stands in a list
-                if index is not None:
-                    i += n
-                    while i < len(tokens) and self._is_version(text, window[-1], tokens[i]):
-                        window.append(tokens[i])  # "Photoshop CS5", "Studio 2014": the version is part of the name
-                        i += 1
-                    end = window[-1].end()
-                    if n > 1 and window[-1].group().lower() in ("skill", "skills"):
-                        end = window[-2].end()  # "interpersonal skills": the skill is "interpersonal"
-                    found.append(self._match(index, text, window[0].start(), end, "alias", 1.0))
-                    break
-            else:
+            hit = self._longest(text, tokens, i)
+            start = i
+            if (hit is None or hit[1] == 1) and tokens[i].group().lower() in VENDORS and i + 1 < len(tokens):
+                after = self._longest(text, tokens, i + 1)
+                if after and not text[tokens[i].end() : tokens[i + 1].start()].strip(" -"):
+                    hit, i = after, i + 1  # "IBM Rational Rose": the vendor is part of the written name
+            if hit is None:
                 i += 1
+                continue
+            index, n = hit
+            window = tokens[i : i + n]
+            i += n
+            while i < len(tokens) and self._is_version(text, window[-1], tokens[i], len(window) > n):
+                window.append(tokens[i])  # "Photoshop CS5", "Studio 2014": the version is part of the name
+                i += 1
+            end = window[-1].end()
+            if len(window) > 1 and window[-1].group().lower() in ("skill", "skills"):
+                end = window[-2].end()  # "interpersonal skills": the skill is "interpersonal"
+            if (abbreviation := ABBREVIATION_RE.match(text, end)) and self._abbreviates(abbreviation.group(1), index):
+                end = abbreviation.end()
+                while i < len(tokens) and tokens[i].start() < end:
+                    i += 1
+            found.append(self._match(index, text, tokens[start].start(), end, "alias", 1.0))
         return found
 
+    def _longest(self, text: str, tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+        """(entry, number of tokens) of the longest alias starting at token ``i``."""
+        for n in range(min(self.max_words, len(tokens) - i), 0, -1):
+            window = tokens[i : i + n]
+            if any(text[a.end() : b.start()].strip(" /") for a, b in pairwise(window)):
+                continue  # tokens separated by punctuation ("Java, Spring") do not form one alias
+            surface = " ".join(m.group() for m in window)
+            index = self._lookup(surface)
+            if index is None and n == 1 and (glued := GLUED_VERSION_RE.fullmatch(surface)):
+                index = self._lookup(glued.group(1))  # "Oracle9i", "SQL2000": a version written without a space
+            if index is not None and len(surface) == 1 and not _in_list_punctuation(text, window[0]):
+                index = None  # "C" or "R" alone is an initial or a grade unless it stands in a list
+            if index is not None:
+                return index, n
+        return None
+
+    def _abbreviates(self, abbreviation: str, index: int) -> bool:
+        """An abbreviation in brackets names the same skill: "Software Development Life Cycle (SDLC)"."""
+        known = self._lookup(abbreviation)
+        return known == index or (known is None and abbreviation.isupper())
+
+    def _lookup(self, surface: str) -> int | None:
+        index = self.exact.get(surface)
+        return self.folded.get(surface.lower().replace("-", " ")) if index is None else index
+
     @staticmethod
-    def _is_version(text: str, last: re.Match[str], token: re.Match[str]) -> bool:
-        """A version after a name: "Photoshop CS5", "Windows 2000", "Oracle 8i"; not a range's "2008 - 2010"."""
-        after = text[token.end() : token.end() + 3].lstrip()
+    def _is_version(text: str, last: re.Match[str], token: re.Match[str], chained: bool) -> bool:
+        """A version after a name: "Photoshop CS5", "Windows 2000", "Solaris 9", "Oracle 8i", and more after a slash
+        ("98/2000/XP"); not a range's "2008 - 2010" nor a duration's "Excel 2 years"."""
+        between = text[last.end() : token.start()].strip()
+        after = text[token.end() : token.end() + 7].lstrip().lower()
         return (
             bool(VERSION_RE.fullmatch(token.group()))
-            and not text[last.end() : token.start()].strip()
-            and not after.startswith(("-", "–", "to"))
+            and (not between or (chained and between == "/"))
+            and not after.startswith(("-", "–", "to", "+", "year", "yr", "month", "%"))
         )
 
     def semantic(self, text: str, items: list[tuple[int, int]], encoder: Encoder) -> list[SkillMatch]:
@@ -201,6 +242,9 @@ def default_taxonomy() -> Taxonomy:
 
 
 def _in_list_punctuation(text: str, token: re.Match[str]) -> bool:
+    following = text[token.end() : token.end() + 4]
+    if following.startswith("/o") or re.match(r"\.\s*[A-Z(]", following):
+        return False  # "Freese, R. (2016)", "C/o": an initial or "care of"
     before = text[max(0, token.start() - 3) : token.start()].strip()
     after = text[token.end() : token.end() + 3].strip()
     return before[-1:] in (",", "/", ";") or after[:1] in (",", "/", ";")
