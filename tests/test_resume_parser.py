@@ -256,3 +256,45 @@ def test_skill_evidence_keeps_vendor_version_and_abbreviation():
         "Software Development Life Cycle (SDLC)",
     ]
     assert not Taxonomy().literal("Fitch, D., & Freese, R. (2016). C/o Aniruddha")
+
+
+UPPER_CASE_HEADINGS = """Dana Fox
+dana.fox@example.com
+
+KEY SKILLS AND COMPETENCIES
+Excel, Teamwork, Customer service
+
+RETAIL EXPERIENCE
+Store Manager, Target Corp
+Jan 2015 - Dec 2018
+Handled daily administration and planning of staff rotas and inventory for the whole store.
+
+PEER REVIEWED PUBLICATIONS
+Fox, D. (2016). Python and Excel in retail forecasting. Retail Journal.
+"""
+
+
+@pytest.mark.parametrize("shape", ["lines", "one_line"])
+def test_upper_case_headings_with_modifiers_end_the_skills_section(encoder: Encoder, shape: str) -> None:
+    text = UPPER_CASE_HEADINGS if shape == "lines" else one_line(UPPER_CASE_HEADINGS)
+    parsed = parse_resume(text, encoder, today=TODAY)
+    assert [s.kind for s in parsed.sections] == ["header", "skills", "experience", "publications"]
+    names = {s.name for s in parsed.skills}
+    assert {"Excel", "Teamwork", "Customer service"} <= names
+    assert not {"Administration", "Planning", "Python"} & names  # duties in prose; a paper's title
+    assert [job.dates.value for job in parsed.experience if job.dates] == ["Jan 2015 - Dec 2018"]
+
+
+def test_generic_skills_stop_at_a_dated_line_of_a_skills_section(encoder: Encoder) -> None:
+    text = (
+        "Dana Fox\nSkills\nTeamwork, Excel\nStore Manager | Target Corporation, Minneapolis | January 2015 - May 2018\n"
+        "Planning weekly staff rotas\nAdministration of the payroll\n"
+    )
+    names = {s.name for s in parse_resume(text, encoder, today=TODAY).skills}
+    assert {"Teamwork", "Excel"} <= names
+    assert not {"Planning", "Administration"} & names
+
+
+def test_rest_and_jump_need_their_case() -> None:
+    found = {m.name for m in Taxonomy().literal("Built REST services; took a rest; jump to conclusions")}
+    assert found == {"REST"}

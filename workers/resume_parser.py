@@ -13,7 +13,7 @@ from datetime import date
 from langdetect import DetectorFactory, LangDetectException, detect
 
 from workers.contacts import find_emails, find_languages, find_links, find_locations, find_name, find_phones
-from workers.dates import years_of_experience
+from workers.dates import RANGE_RE, years_of_experience
 from workers.encoder import Encoder
 from workers.entries import find_education, find_experience
 from workers.resume_models import Evidence, ParsedResume, SectionInfo
@@ -21,13 +21,16 @@ from workers.sections import Section, Segment, clean, find_sections, segments, s
 from workers.skills import cue_spans, extract_skills
 from workers.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/1.2"
+PARSER_VERSION = "resume-parser/1.3"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
 CERT_RE = re.compile(r"\b(?:certified|certification|certificate|licen[cs]ed?)\b", re.IGNORECASE)
 MAX_CERT_WORDS = 15
 SHORT_LINE_WORDS = 2
+LIST_LINE_WORDS = 12
+SENTENCE_WORDS = 9
+NO_SKILL_SECTIONS = ("publications", "references")  # titles of papers and referees' details name no skills of theirs
 
 
 def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", today: date | None = None) -> ParsedResume:
@@ -50,7 +53,7 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
         locations=locations,
         summary=_summary(cleaned, sections),
         skills=extract_skills(
-            cleaned,
+            _blank(cleaned, spans_of(sections, *NO_SKILL_SECTIONS)),
             encoder,
             list_spans=_skill_lists(cleaned, segs, sections),
             semantic_spans=spans_of(sections, "skills"),
@@ -78,9 +81,16 @@ def _outside(sections: list[Section], length: int, *kinds: str) -> list[tuple[in
     return spans
 
 
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with ``spans`` replaced by spaces of the same length."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
 def _skill_lists(text: str, segs: list[Segment], sections: list[Section]) -> list[tuple[int, int]]:
-    """Where generic skills count: skill sections, text near skill cues, and short lines that are not headings,
-    job titles or education/contact lines."""
+    """Where generic skills count: the list-like lines of skill sections, text near skill cues, and short lines
+    that are not headings, job titles or education/contact lines."""
     headings = {s.start for s in sections}
     skip = spans_of(sections, "header", "personal", "education", "references")
     short = [
@@ -91,7 +101,25 @@ def _skill_lists(text: str, segs: list[Segment], sections: list[Section]) -> lis
         and not TITLE_RE.search(seg.text)
         and not any(a <= seg.start < b for a, b in skip)
     ]
-    return spans_of(sections, "skills") + short + cue_spans(text)
+    return _skill_section_lines(segs, sections) + short + cue_spans(text)
+
+
+def _skill_section_lines(segs: list[Segment], sections: list[Section]) -> list[tuple[int, int]]:
+    """The list-like lines of skill sections (lines of under ``LIST_LINE_WORDS`` words that are not sentences, and
+    comma-separated lists) up to the first dated line: a skill section that runs on past a missed heading swallows
+    job entries and their prose, where generic words ("sales", "training") are duties, not skills."""
+    spans = []
+    for start, end in spans_of(sections, "skills"):
+        for seg in segs:
+            if seg.end <= start or seg.start >= end:
+                continue
+            if RANGE_RE.search(seg.text):
+                break
+            words = len(seg.text.split())
+            sentence = words >= SENTENCE_WORDS and seg.text.rstrip("\"' ").endswith(".")
+            if (words < LIST_LINE_WORDS and not sentence) or len(re.findall(r"[,;]", seg.text)) * 3 >= words:
+                spans.append((max(seg.start, start), min(seg.end, end)))
+    return spans
 
 
 def _name_candidates(segs: list[Segment], sections: list[Section]) -> list[Segment]:

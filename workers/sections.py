@@ -35,6 +35,7 @@ HEADING_STEM_RE = re.compile(
     r"involvement|highlight)",
     re.IGNORECASE,
 )
+CAPS_RUN_RE = re.compile(r"[A-Z][A-Z&/'-]*(?: ?[&/] ?[A-Z][A-Z&/'-]*| [A-Z&/'-]+){0,5}(?=\s|:|\Z)")
 SEMANTIC_THRESHOLD = 0.72
 
 HEADINGS: dict[str, tuple[str, ...]] = {
@@ -88,6 +89,20 @@ HEADINGS: dict[str, tuple[str, ...]] = {
                   "leadership and activities", "affiliations", "memberships", "professional affiliations"),
 }  # fmt: skip
 HEADING_KIND = {phrase: kind for kind, phrases in HEADINGS.items() for phrase in phrases}
+# The last word of an upper-case heading names its kind: "RETAIL EXPERIENCE", "KEY SKILLS AND COMPETENCIES".
+HEAD_WORDS: dict[str, tuple[str, ...]] = {
+    "experience": ("experience", "experiences", "employment", "internships", "internship", "appointments"),
+    "skills": ("skills", "competencies", "competences", "strengths", "proficiencies", "expertise", "abilities"),
+    "summary": ("summary", "profile", "objective", "objectives", "statement", "overview", "highlights"),
+    "education": ("education", "coursework", "credentials", "degrees"),
+    "certifications": ("certifications", "certificates", "licenses", "licences", "licensure", "training", "courses"),
+    "awards": ("awards", "honors", "honours", "achievements", "accomplishments", "fellowships", "scholarships"),
+    "publications": ("publications", "presentations"),
+    "volunteer": ("volunteering", "affiliations", "memberships", "involvement", "leadership", "organizations"),
+    "interests": ("interests", "hobbies", "activities"),
+    "references": ("references", "referees"),
+}  # fmt: skip
+HEAD_WORD_KIND = {word: kind for kind, words in HEAD_WORDS.items() for word in words}
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,21 @@ def _rule_heading(segment: Segment) -> tuple[str, int] | None:
         match = pattern.match(segment.text)
         if match and (kind := HEADING_KIND.get(heading_key(match.group("head")))):
             return kind, match.end()
+    return _caps_heading(segment.text)
+
+
+def _caps_heading(text: str) -> tuple[str, int] | None:
+    """(kind, heading length) of an upper-case run at the start of ``text`` whose first one to six words end in a
+    heading word: "RETAIL EXPERIENCE", "HONORS AND AWARDS", "PERSONAL SKILLS Microsoft Office", "LEADERSHIP:"."""
+    run = CAPS_RUN_RE.match(text)
+    if not run:
+        return None
+    words = list(re.finditer(r"[A-Z]+", run.group()))
+    for n in range(min(6, len(words)), 0, -1):
+        end = words[n - 1].end()
+        colon = text[end : end + 1] == ":"
+        if (kind := HEAD_WORD_KIND.get(words[n - 1].group().lower())) and (n > 1 or colon):
+            return kind, end + colon
     return None
 
 
