@@ -143,17 +143,6 @@ def positive_probability(logits: np.ndarray, temperature: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits / temperature))
 
 
-class _Logit(nn.Module):
-    """The network as ONNX sees it: token ids and mask in, one logit per row out."""
-
-    def __init__(self, net: SentimentNet) -> None:
-        super().__init__()
-        self.net = net
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.net(input_ids=input_ids, attention_mask=attention_mask)
-
-
 def export_spec(encoder: Encoder, path: Path = BUNDLED_HEAD) -> ExportSpec:
     """The whole network (encoder layers, trained top, head) as one ONNX graph for the ONNX runtimes."""
     trained_layers, temperature = _read_metadata(path, encoder.info.name)
@@ -161,7 +150,7 @@ def export_spec(encoder: Encoder, path: Path = BUNDLED_HEAD) -> ExportSpec:
     def build() -> nn.Module:
         base = AutoModel.from_pretrained(encoder.source, attn_implementation="eager").eval()
         net = SentimentNet(base, encoder.tokenizer, encoder.info.name, trained_layers, temperature)
-        return _Logit(net._load_weights(path))
+        return net._load_weights(path)  # forward(input_ids, attention_mask) -> one logit per row
 
     return ExportSpec(
         name=f"talentq-sentiment-{path.stem}",
