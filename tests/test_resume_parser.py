@@ -298,3 +298,36 @@ def test_generic_skills_stop_at_a_dated_line_of_a_skills_section(encoder: Encode
 def test_rest_and_jump_need_their_case() -> None:
     found = {m.name for m in Taxonomy().literal("Built REST services; took a rest; jump to conclusions")}
     assert found == {"REST"}
+
+
+PHRASE_LISTS = """Sam Lee
+sam.lee@example.com
+
+TECHNICAL SKILLS
+Test tools: Selenium, Widgetron Suite, knowledge of QuuxCheck
+Florp handling, Glarb sorting
+Blorvex
+
+EXPERIENCE
+Tester, Initech, 2019 - 2021
+Used Selenium, Widgetron and Zorblax daily.
+"""
+
+
+@pytest.mark.parametrize("shape", ["lines", "one_line"])
+def test_unknown_items_of_a_skill_list_with_known_skills_are_phrases(encoder: Encoder, shape: str) -> None:
+    text = PHRASE_LISTS if shape == "lines" else one_line(PHRASE_LISTS)
+    skills = parse_resume(text, encoder, today=TODAY).skills
+    phrases = {s.name for s in skills if not s.in_taxonomy}
+    assert phrases == {"Widgetron Suite", "QuuxCheck"}  # listed beside Selenium; "knowledge of" dropped
+    assert all(s.method == "phrase" and s.category == "other" for s in skills if not s.in_taxonomy)
+    assert "Selenium" in {s.name for s in skills if s.in_taxonomy}
+    # no known skill in the list, alone on a line, the list's label, or prose: not phrases
+    assert not {"Florp handling", "Glarb sorting", "Blorvex", "Test tools", "Zorblax"} & phrases
+
+
+def test_phrases_only_where_asked(encoder: Encoder) -> None:
+    text = "Tools: Selenium, Widgetron Suite"
+    assert all(s.in_taxonomy for s in extract_skills(text, encoder))
+    found = extract_skills(text, encoder, phrase_spans=[(0, len(text))])
+    assert [(s.text, s.in_taxonomy) for s in found] == [("Selenium", True), ("Widgetron Suite", False)]

@@ -21,7 +21,7 @@ from workers.sections import Section, Segment, clean, find_sections, segments, s
 from workers.skills import cue_spans, extract_skills
 from workers.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/1.3"
+PARSER_VERSION = "resume-parser/1.4"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
@@ -57,6 +57,7 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
             encoder,
             list_spans=_skill_lists(cleaned, segs, sections),
             semantic_spans=spans_of(sections, "skills"),
+            phrase_spans=_skill_section_lines(segs, sections),
         ),
         education=find_education(cleaned, spans_of(sections, "education") or [(0, len(text))]),
         experience=[job for job, _ in jobs],

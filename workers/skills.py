@@ -53,6 +53,21 @@ LIST_ITEM_RE = re.compile(r"[^,;:/()\n\t]+")
 SEMANTIC_THRESHOLD = 0.84
 MAX_ITEM_WORDS = 4
 MAX_SEMANTIC_ITEMS = 64  # bounds the encoder work per document
+PHRASE_ITEM_RE = re.compile(r"[^,;:|~/()\[\]\n\t]+")
+PHRASE_LEAD_RE = re.compile(
+    r"(?:(?:very|highly|an?|the)\s+)?(?:(?:excellent|strong|good|sound|solid|proven|basic|advanced|working|thorough|"
+    r"extensive|in-depth|deep|broad|demonstrated|hands-on|practical|great|expert)\s+)?"
+    r"(?:knowledge|experience|experienced|understanding|proficiency|proficient|expertise|expert|ability|abilities|"
+    r"skills?|skilled|familiarity|familiar|competent|competence|background|exposure|capable)\s+(?:of|in|with|at|to|on)\s+",
+    re.IGNORECASE,
+)
+PHRASE_TAIL_RE = re.compile(r"\s+(?:skills?|etc\.?|abilities)$", re.IGNORECASE)
+PHRASE_STOP = frozenset({
+    "a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "with", "by", "from", "as", "i", "my", "me",
+    "we", "our", "you", "your", "he", "she", "it", "is", "are", "was", "were", "be", "been", "have", "has", "had",
+    "etc", "other", "others", "various", "including", "such", "like", "also", "all", "more", "well", "very",
+})  # fmt: skip
+MAX_PHRASE_WORDS = 4
 
 
 class SkillMatch(BaseModel):
@@ -64,8 +79,9 @@ class SkillMatch(BaseModel):
     text: str
     start: int
     end: int
-    method: Literal["alias", "semantic"]
+    method: Literal["alias", "semantic", "phrase"]
     score: float
+    in_taxonomy: bool = True  # False for a free phrase of a skill list: ``name`` is then the phrase as written
 
 
 def cache_dir() -> Path:
@@ -267,18 +283,64 @@ def list_items(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
     return items
 
 
+def phrase_items(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """The items of each list in ``spans`` (one list per span: a line of a skill section), as candidates for skills
+    in their own words: the parts between list punctuation and runs of spaces, less a leading "knowledge of" /
+    "proficient in" and a trailing "skills", of one to ``MAX_PHRASE_WORDS`` words that neither begin with a digit
+    or a function word nor end with a function word. A part before a colon labels the list ("Tools: ...") and is
+    not an item."""
+    lists = []
+    for start, end in spans:
+        items = []
+        for match in PHRASE_ITEM_RE.finditer(text, start, end):
+            if text[match.end() : match.end() + 1] == ":":
+                continue
+            for part in re.finditer(r"\S(?:.*?\S)?(?=\s{2,}|\s*$)", match.group()):
+                a, b = match.start() + part.start(), match.start() + part.end()
+                if lead := PHRASE_LEAD_RE.match(text, a, b):
+                    a = lead.end()
+                if tail := PHRASE_TAIL_RE.search(text, a, b):
+                    b = tail.start()
+                while b > a and text[b - 1] in ".-*'\"":
+                    b -= 1
+                while a < b and text[a] in ".-*'\"":
+                    a += 1
+                words = text[a:b].split()
+                if (
+                    1 <= len(words) <= MAX_PHRASE_WORDS
+                    and re.search(r"[A-Za-z]{2}", text[a:b])
+                    and not words[0][0].isdigit()
+                    and words[0].lower() not in PHRASE_STOP
+                    and words[-1].lower() not in PHRASE_STOP
+                ):
+                    items.append((a, b))
+        lists.append(items)
+    return lists
+
+
+def _phrase(text: str, start: int, end: int) -> SkillMatch:
+    name = " ".join(text[start:end].split())
+    return SkillMatch(
+        name=name, category="other", generic=False, text=text[start:end], start=start, end=end, method="phrase",
+        score=0.0, in_taxonomy=False,
+    )  # fmt: skip
+
+
 def extract_skills(
     text: str,
     encoder: Encoder,
     list_spans: list[tuple[int, int]] | None = None,
     semantic_spans: list[tuple[int, int]] | None = None,
     taxonomy: Taxonomy | None = None,
+    phrase_spans: list[tuple[int, int]] | None = None,
 ) -> list[SkillMatch]:
     """Skills in ``text``, one per distinct (skill, surface form), in order of first appearance.
 
     ``list_spans`` marks where skills are listed (default: the whole text). Generic skills count only there;
     unknown short items in ``semantic_spans`` (default: ``list_spans``) are matched semantically, which costs one
-    ``encoder.embed`` call.
+    ``encoder.embed`` call. In each list of ``phrase_spans`` (default: none; e.g. the lines of a skills section) that
+    names at least one known skill, the items that neither pass covers are kept as skills not in the taxonomy
+    (``in_taxonomy`` False, ``name`` the phrase as written).
     """
     taxonomy = taxonomy or default_taxonomy()
     masked = MASK_RE.sub(lambda m: " " * len(m.group()), text)
@@ -297,7 +359,15 @@ def extract_skills(
         covered[match.start : match.end] = True
     spans = semantic_spans if semantic_spans is not None else list_spans if list_spans is not None else [(0, len(text))]
     items = [(a, b) for a, b in list_items(masked, spans) if not covered[a:b].any()][:MAX_SEMANTIC_ITEMS]
-    matches = sorted(literal + taxonomy.semantic(text, items, encoder), key=lambda m: m.start)
+    semantic = taxonomy.semantic(text, items, encoder)
+    for match in semantic:
+        covered[match.start : match.end] = True
+    phrases = []
+    for items in phrase_items(masked, phrase_spans or []):
+        known = [covered[a:b].any() for a, b in items]
+        if any(known):  # a list with a known skill in it lists skills: its other items are skills too
+            phrases += [_phrase(text, a, b) for (a, b), k in zip(items, known, strict=True) if not k]
+    matches = sorted(literal + semantic + phrases, key=lambda m: m.start)
     seen: set[tuple[str, str]] = set()
     unique = []
     for match in matches:
