@@ -331,3 +331,31 @@ def test_phrases_only_where_asked(encoder: Encoder) -> None:
     assert all(s.in_taxonomy for s in extract_skills(text, encoder))
     found = extract_skills(text, encoder, phrase_spans=[(0, len(text))])
     assert [(s.text, s.in_taxonomy) for s in found] == [("Selenium", True), ("Widgetron Suite", False)]
+
+
+def test_coordinated_modifiers_name_one_skill_each() -> None:
+    found = [(m.text, m.name) for m in Taxonomy().literal("Excellent oral, written and verbal communication skills")]
+    assert found == [
+        ("oral", "Verbal communication"),
+        ("written", "Written communication"),
+        ("verbal", "Verbal communication"),
+        ("communication", "Communication"),
+    ]
+    assert [m.text for m in Taxonomy().literal("Java and Spring Boot")] == ["Java", "Spring Boot"]
+
+
+@pytest.mark.parametrize("gap", ["\n", "   ", "\t"])
+def test_names_and_versions_stop_at_a_line_break(gap: str) -> None:
+    assert [m.text for m in Taxonomy().literal(f"Video Editing{gap}3D{gap}Marketing{gap}3 years")] == [
+        "Video Editing",
+        "Marketing",
+    ]
+    assert [m.name for m in Taxonomy().literal(f"Business{gap}Objects")] != ["Business Objects"]
+    assert [m.text for m in Taxonomy().literal("Business  Objects 5.x")] == ["Business  Objects 5.x"]  # a wrap
+
+
+def test_taxonomy_knows_test_tools_platforms_and_short_windows_names() -> None:
+    text = "Silk Performer, Pivotal Tracker, RoboHelp, Palm OS, Windows CE, Win7, Crystal Reports, Westlaw, Cerner"
+    names = {m.name for m in Taxonomy().literal(text)}
+    assert {"Silk Performer", "Pivotal Tracker", "RoboHelp", "Palm OS", "Windows CE", "Windows"} <= names
+    assert {"Crystal Reports", "Westlaw", "Cerner"} <= names

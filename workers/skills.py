@@ -39,6 +39,8 @@ CUE_RE = re.compile(
     re.IGNORECASE,
 )
 CUE_WINDOW = 60
+COORDINATED_RE = re.compile(r"(?P<word>[A-Za-z][A-Za-z-]*)(?:\s*,\s*|\s*,?\s+(?:and|or|&)\s+|\s*/\s*)\Z")
+LINE_GAP_RE = re.compile(r"[\n\t]| {3,}")
 SEASON_YEAR_RE = re.compile(r"\s*(?:19|20)\d\d")
 VERSION_RE = re.compile(
     r"v?\d+\.[\dx][\w.]*|v\d+|\d{1,2}[a-z]?|CS\d*|SP\d+|XP|NT|ME|Vista|II|III|IV|(?:19|20)\d\d", re.IGNORECASE
@@ -166,14 +168,39 @@ class Taxonomy:
                 while i < len(tokens) and tokens[i].start() < end:
                     i += 1
             found.append(self._match(index, text, tokens[start].start(), end, "alias", 1.0))
-        return found
+        return self._coordinated(text, found)
+
+    def _coordinated(self, text: str, found: list[SkillMatch]) -> list[SkillMatch]:
+        """Modifiers coordinated before a shared head name one skill each: "written and verbal communication" is
+        Written communication ("written"), Verbal communication ("verbal") and the head, Communication."""
+        out: list[SkillMatch] = []
+        for match in found:
+            words = _tokens(match.text)
+            head = match.text[words[1].start() :].strip() if len(words) > 1 else ""
+            head_index = self._lookup(" ".join(m.group() for m in _tokens(head))) if head else None
+            extra, start = [], match.start
+            while head_index is not None and (before := COORDINATED_RE.search(text, max(0, start - 40), start)):
+                index = self._lookup(f"{before.group('word')} {head}")
+                if index is None:
+                    break
+                start = before.start()
+                extra.append(self._match(index, text, start, start + len(before.group("word")), "alias", 1.0))
+            if extra:
+                first = match.start + words[0].end()
+                head_start = match.start + words[1].start()
+                out += extra[::-1]
+                out.append(match.model_copy(update={"text": text[match.start : first], "end": first}))
+                out.append(self._match(head_index, text, head_start, match.end, "alias", 1.0))
+            else:
+                out.append(match)
+        return out
 
     def _longest(self, text: str, tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
         """(entry, number of tokens) of the longest alias starting at token ``i``."""
         for n in range(min(self.max_words, len(tokens) - i), 0, -1):
             window = tokens[i : i + n]
-            if any(text[a.end() : b.start()].strip(" /") for a, b in pairwise(window)):
-                continue  # tokens separated by punctuation ("Java, Spring") do not form one alias
+            if any(_apart(text[a.end() : b.start()]) for a, b in pairwise(window)):
+                continue  # tokens separated by punctuation ("Java, Spring") or lines do not form one alias
             surface = " ".join(m.group() for m in window)
             index = self._lookup(surface)
             if index is None and n == 1 and (glued := GLUED_VERSION_RE.fullmatch(surface)):
@@ -197,10 +224,12 @@ class Taxonomy:
     def _is_version(text: str, last: re.Match[str], token: re.Match[str], chained: bool) -> bool:
         """A version after a name: "Photoshop CS5", "Windows 2000", "Solaris 9", "Oracle 8i", and more after a slash
         ("98/2000/XP"); not a range's "2008 - 2010" nor a duration's "Excel 2 years"."""
-        between = text[last.end() : token.start()].strip()
+        gap = text[last.end() : token.start()]
+        between = gap.strip()
         after = text[token.end() : token.end() + 7].lstrip().lower()
         return (
             bool(VERSION_RE.fullmatch(token.group()))
+            and not LINE_GAP_RE.search(gap)
             and (not between or (chained and between == "/"))
             and not after.startswith(("-", "–", "to", "+", "year", "yr", "month", "%"))
         )
@@ -255,6 +284,12 @@ def _taxonomy_vectors(taxonomy: Taxonomy, encoder: Encoder) -> np.ndarray:
 @lru_cache(maxsize=1)
 def default_taxonomy() -> Taxonomy:
     return Taxonomy()
+
+
+def _apart(gap: str) -> bool:
+    """Whether the text between two tokens separates them: punctuation other than "/", or a line break (a newline,
+    a tab, or three or more spaces, as in text whose lines were flattened; two spaces are often a wrapped line)."""
+    return bool(gap.strip(" /")) or bool(LINE_GAP_RE.search(gap))
 
 
 def _in_list_punctuation(text: str, token: re.Match[str]) -> bool:
