@@ -17,7 +17,7 @@ from workers.dates import find_date_ranges, years_of_experience
 from workers.encoder import Encoder
 from workers.extract import extract_text
 from workers.resume_parser import PARSER_VERSION, parse_resume
-from workers.skills import Taxonomy, extract_skills
+from workers.skills import Taxonomy, extract_skills, phrase_items
 
 DEV_SET = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "resumes-dev.jsonl"
 TODAY = date(2024, 6, 1)
@@ -324,6 +324,12 @@ def test_unknown_items_of_a_skill_list_with_known_skills_are_phrases(encoder: En
     assert "Selenium" in {s.name for s in skills if s.in_taxonomy}
     # no known skill in the list, alone on a line, the list's label, or prose: not phrases
     assert not {"Florp handling", "Glarb sorting", "Blorvex", "Test tools", "Zorblax"} & phrases
+
+
+def test_phrase_items_skip_labels_remarks_and_versions() -> None:
+    text = "Languages/Platforms: Selenium, Just-in-Time (JIT), Dutch (mother tongue), Windows 95/NT 4.0, Zorb Kit"
+    (items,) = phrase_items(text, [(0, len(text))])
+    assert [text[a:b] for a, b in items] == ["Selenium", "Just-in-Time (JIT)", "Dutch", "Windows 95", "Zorb Kit"]
 
 
 def test_phrases_only_where_asked(encoder: Encoder) -> None:

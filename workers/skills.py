@@ -56,6 +56,7 @@ SEMANTIC_THRESHOLD = 0.84
 MAX_ITEM_WORDS = 4
 MAX_SEMANTIC_ITEMS = 64  # bounds the encoder work per document
 PHRASE_ITEM_RE = re.compile(r"[^,;:|~/()\[\]\n\t]+")
+LIST_LABEL_RE = re.compile(r"[^,;:()]*:")  # "Languages/Technologies: Java": up to a colon, no list yet
 PHRASE_LEAD_RE = re.compile(
     r"(?:(?:very|highly|an?|the)\s+)?(?:(?:excellent|strong|good|sound|solid|proven|basic|advanced|working|thorough|"
     r"extensive|in-depth|deep|broad|demonstrated|hands-on|practical|great|expert)\s+)?"
@@ -321,14 +322,16 @@ def list_items(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
 def phrase_items(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     """The items of each list in ``spans`` (one list per span: a line of a skill section), as candidates for skills
     in their own words: the parts between list punctuation and runs of spaces, less a leading "knowledge of" /
-    "proficient in" and a trailing "skills", of one to ``MAX_PHRASE_WORDS`` words that neither begin with a digit
-    or a function word nor end with a function word. A part before a colon labels the list ("Tools: ...") and is
-    not an item."""
+    "proficient in" and a trailing "skills", of one to ``MAX_PHRASE_WORDS`` words that neither begin with a digit,
+    a version or a function word nor end with a function word. A part before a colon labels the list ("Tools: ...")
+    and is not an item; neither is a remark in brackets ("Dutch (mother tongue)"), but an abbreviation in brackets
+    belongs to the item before it ("Just-in-Time (JIT)")."""
     lists = []
     for start, end in spans:
         items = []
         for match in PHRASE_ITEM_RE.finditer(text, start, end):
-            if text[match.end() : match.end() + 1] == ":":
+            inside = text.count("(", start, match.start()) > text.count(")", start, match.start())
+            if LIST_LABEL_RE.match(text, match.end(), end) or inside:
                 continue
             for part in re.finditer(r"\S(?:.*?\S)?(?=\s{2,}|\s*$)", match.group()):
                 a, b = match.start() + part.start(), match.start() + part.end()
@@ -341,10 +344,13 @@ def phrase_items(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[int
                 while a < b and text[a] in ".-*'\"":
                     a += 1
                 words = text[a:b].split()
+                if not text[b : match.end()].strip() and (abbreviation := ABBREVIATION_RE.match(text, b, end)):
+                    b = abbreviation.end()
                 if (
                     1 <= len(words) <= MAX_PHRASE_WORDS
                     and re.search(r"[A-Za-z]{2}", text[a:b])
                     and not words[0][0].isdigit()
+                    and not VERSION_RE.fullmatch(words[0])
                     and words[0].lower() not in PHRASE_STOP
                     and words[-1].lower() not in PHRASE_STOP
                 ):
