@@ -365,3 +365,10 @@ def test_taxonomy_knows_test_tools_platforms_and_short_windows_names() -> None:
     names = {m.name for m in Taxonomy().literal(text)}
     assert {"Silk Performer", "Pivotal Tracker", "RoboHelp", "Palm OS", "Windows CE", "Windows"} <= names
     assert {"Crystal Reports", "Westlaw", "Cerner"} <= names
+
+
+def test_semantic_matches_only_on_list_lines_of_a_skills_section(encoder: Encoder) -> None:
+    listed = "Ana Ruiz\nSKILLS\nJava, Python\nJavascripting\n"
+    prose = "Ana Ruiz\nSKILLS\nJava, Python\nJavascripting, and the paperwork for many of the teams around us.\n"
+    assert any(s.method == "semantic" for s in parse_resume(listed, encoder, today=TODAY).skills)
+    assert not any(s.method == "semantic" for s in parse_resume(prose, encoder, today=TODAY).skills)

@@ -21,7 +21,7 @@ from workers.sections import Section, Segment, clean, find_sections, segments, s
 from workers.skills import cue_spans, extract_skills
 from workers.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/1.6"
+PARSER_VERSION = "resume-parser/1.7"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
@@ -43,6 +43,7 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
     locations = find_locations(cleaned)
     header_end = next((s.end for s in sections if s.kind == "header"), 0)
     language = _language(cleaned)
+    skill_lines = _skill_section_lines(segs, sections)
     return ParsedResume(
         parser_version=PARSER_VERSION,
         name=find_name(cleaned, _name_candidates(segs, sections)),
@@ -56,8 +57,8 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
             _blank(cleaned, spans_of(sections, *NO_SKILL_SECTIONS)),
             encoder,
             list_spans=_skill_lists(cleaned, segs, sections),
-            semantic_spans=spans_of(sections, "skills"),
-            phrase_spans=_skill_section_lines(segs, sections),
+            semantic_spans=skill_lines,
+            phrase_spans=skill_lines,
         ),
         education=find_education(cleaned, spans_of(sections, "education") or [(0, len(text))]),
         experience=[job for job, _ in jobs],
