@@ -372,3 +372,8 @@ def test_semantic_matches_only_on_list_lines_of_a_skills_section(encoder: Encode
     prose = "Ana Ruiz\nSKILLS\nJava, Python\nJavascripting, and the paperwork for many of the teams around us.\n"
     assert any(s.method == "semantic" for s in parse_resume(listed, encoder, today=TODAY).skills)
     assert not any(s.method == "semantic" for s in parse_resume(prose, encoder, today=TODAY).skills)
+
+
+def test_ambiguous_short_names_need_context() -> None:
+    found = {m.name for m in Taxonomy().literal("Quick to react. Based in Palo Alto; TS/SCI clearance. React, ReactJS")}
+    assert found == {"React"}

@@ -21,7 +21,7 @@ from workers.sections import Section, Segment, clean, find_sections, segments, s
 from workers.skills import cue_spans, extract_skills
 from workers.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/1.7"
+PARSER_VERSION = "resume-parser/1.8"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
