@@ -136,7 +136,7 @@ def timed(work: Callable[[], object]) -> tuple[float, float]:
 
 
 def embed_batches(encoder: Encoder, batch: int) -> Callable[[Texts], object]:
-    return lambda texts: [encoder.embed(chunk, batch) for chunk in chunks(texts, batch)]
+    return lambda texts: [encoder.embed(chunk) for chunk in chunks(texts, batch)]
 
 
 def parse_and_embed(encoder: Encoder, texts: Texts) -> None:

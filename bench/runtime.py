@@ -1,6 +1,6 @@
-"""Runtimes head to head on the CPU: the same texts, the same batch size, one run.
+"""Runtimes and batch token budgets head to head on the CPU: the same texts, one run.
 
-    python -m bench.runtime --short 256 --resumes 48 --batch-size 32
+    python -m bench.runtime --short 256 --resumes 48 --batch-size 32 --batch-tokens 512,100000
 
 Short texts are 10-60-word phrases of the sentiment training set; résumés are the 400-1,000-word
 texts of the dev set (several 256-token windows each). Runtimes take turns for ``--rounds``
@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from workers.backends import RUNTIMES
+from workers.batching import CPU_BATCH_TOKENS
 from workers.encoder import Encoder
 from workers.sentiment import SentimentModel
 
@@ -48,7 +49,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--short", type=int, default=256, help="number of short texts")
     parser.add_argument("--resumes", type=int, default=48, help="number of résumé texts")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=32, help="texts per sentiment call (jobs per handler call)")
+    parser.add_argument(
+        "--batch-tokens",
+        default=str(CPU_BATCH_TOKENS),
+        help="comma-separated token budgets per forward pass; each runtime runs under each (the first is the "
+        "reference's); a budget ≥ 100000 is one batch per call, the fixed-count batching of earlier versions",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per runtime (best kept)")
     parser.add_argument("--runtimes", default=",".join(RUNTIMES), help="comma-separated; fp32 always runs")
     parser.add_argument("--threads", type=int, default=None, help="torch / ORT intra-op threads")
@@ -58,59 +65,64 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     runtimes = ["fp32", *(r for r in args.runtimes.split(",") if r and r != "fp32")]
+    budgets = [int(b) for b in args.batch_tokens.split(",")]
+    variants = [(r, b) for r in runtimes for b in budgets]  # variants[0] is the fp32 reference
     workloads = {"short": short_texts(args.short), "resume": resume_texts(args.resumes)}
 
     encoders, sentiment, load_s = {}, {}, {}
-    for runtime in runtimes:
+    for runtime, budget in variants:
         started = time.perf_counter()
-        encoders[runtime] = Encoder(device="cpu", runtime=runtime, cache_dir=args.cache_dir)
-        load_s[runtime] = time.perf_counter() - started
-        encoders[runtime].embed(workloads["short"][: args.batch_size], args.batch_size)  # warm-up
-        sentiment[runtime] = SentimentModel(encoders[runtime])
-        sentiment[runtime].warm_up()
+        encoder = Encoder(device="cpu", runtime=runtime, cache_dir=args.cache_dir, batch_tokens=budget)
+        load_s[runtime, budget] = time.perf_counter() - started
+        encoder.embed(workloads["short"][: args.batch_size])  # warm-up
+        encoders[runtime, budget] = encoder
+        sentiment[runtime, budget] = SentimentModel(encoder)
+        sentiment[runtime, budget].warm_up()
 
     clock = time.process_time if args.cpu_time else time.perf_counter
-    best = {(r, w): float("inf") for r in runtimes for w in [*workloads, "sentiment"]}
-    vectors: dict[tuple[str, str], np.ndarray] = {}
-    results: dict[str, list] = {}
+    best = {(v, w): float("inf") for v in variants for w in [*workloads, "sentiment"]}
+    vectors: dict[tuple, np.ndarray] = {}
+    results: dict[tuple, list] = {}
     short = workloads["short"]
+    batches = [short[i : i + args.batch_size] for i in range(0, len(short), args.batch_size)]
     for _ in range(args.rounds):
-        for runtime, encoder in encoders.items():
+        for variant, encoder in encoders.items():
             for workload, texts in workloads.items():
                 started = clock()
-                vectors[runtime, workload] = encoder.embed(texts, args.batch_size)
-                best[runtime, workload] = min(best[runtime, workload], clock() - started)
+                vectors[variant, workload] = encoder.embed(texts)
+                best[variant, workload] = min(best[variant, workload], clock() - started)
             started = clock()
-            batches = [short[i : i + args.batch_size] for i in range(0, len(short), args.batch_size)]
-            results[runtime] = [r for batch in batches for r in sentiment[runtime].analyze(batch)]
-            best[runtime, "sentiment"] = min(best[runtime, "sentiment"], clock() - started)
+            results[variant] = [r for batch in batches for r in sentiment[variant].analyze(batch)]
+            best[variant, "sentiment"] = min(best[variant, "sentiment"], clock() - started)
 
-    chunks = len(encoders["fp32"]._chunk(workloads["resume"])[0])
+    reference = variants[0]
+    chunks = len(encoders[reference]._chunk(workloads["resume"])[0])
     print(
         f"{len(workloads['short'])} short texts, {len(workloads['resume'])} résumés ({chunks} windows), "
-        f"batch {args.batch_size}, {torch.get_num_threads()} threads, best of {args.rounds} rounds "
-        f"({'CPU time' if args.cpu_time else 'wall clock'})\n"
+        f"{args.batch_size} texts per sentiment call, {torch.get_num_threads()} threads, best of {args.rounds} "
+        f"rounds ({'CPU time' if args.cpu_time else 'wall clock'}); reference: fp32, {reference[1]} tokens\n"
     )
-    print("| runtime | load s | short texts/s | résumés/s | × fp32 short | × fp32 résumé | cos mean | cos min |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for runtime in runtimes:
-        rate = {w: len(t) / best[runtime, w] for w, t in workloads.items()}
-        ratio = {w: best["fp32", w] / best[runtime, w] for w in workloads}
-        cos = np.concatenate([(vectors[runtime, w] * vectors["fp32", w]).sum(1) for w in workloads])
+    columns = "runtime | batch tokens | load s | short texts/s | résumés/s | × ref short | × ref résumé | cos mean"
+    print(f"| {columns} | cos min |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for variant in variants:
+        rate = {w: len(t) / best[variant, w] for w, t in workloads.items()}
+        ratio = {w: best[reference, w] / best[variant, w] for w in workloads}
+        cos = np.concatenate([(vectors[variant, w] * vectors[reference, w]).sum(1) for w in workloads])
         print(
-            f"| {runtime} | {load_s[runtime]:.1f} | {rate['short']:.1f} | {rate['resume']:.2f} | "
+            f"| {variant[0]} | {variant[1]} | {load_s[variant]:.1f} | {rate['short']:.1f} | {rate['resume']:.2f} | "
             f"{ratio['short']:.2f} | {ratio['resume']:.2f} | {cos.mean():.4f} | {cos.min():.4f} |"
         )
-    print("\n| runtime | sentiment texts/s | × fp32 | P(positive) mean abs Δ | max abs Δ | same label |")
-    print("|---|---:|---:|---:|---:|---:|")
-    reference = np.array([r.positive_probability for r in results["fp32"]])
-    for runtime in runtimes:
-        p = np.array([r.positive_probability for r in results[runtime]])
-        agree = np.mean([a.label == b.label for a, b in zip(results[runtime], results["fp32"], strict=True)])
+    print("\n| runtime | batch tokens | sentiment texts/s | × ref | P(positive) mean abs Δ | max abs Δ | same label |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    p_ref = np.array([r.positive_probability for r in results[reference]])
+    for variant in variants:
+        p = np.array([r.positive_probability for r in results[variant]])
+        agree = np.mean([a.label == b.label for a, b in zip(results[variant], results[reference], strict=True)])
         print(
-            f"| {runtime} | {len(short) / best[runtime, 'sentiment']:.1f} | "
-            f"{best['fp32', 'sentiment'] / best[runtime, 'sentiment']:.2f} | {np.abs(p - reference).mean():.4f} | "
-            f"{np.abs(p - reference).max():.4f} | {agree:.3f} |"
+            f"| {variant[0]} | {variant[1]} | {len(short) / best[variant, 'sentiment']:.1f} | "
+            f"{best[reference, 'sentiment'] / best[variant, 'sentiment']:.2f} | {np.abs(p - p_ref).mean():.4f} | "
+            f"{np.abs(p - p_ref).max():.4f} | {agree:.3f} |"
         )
 
 

@@ -37,8 +37,11 @@ class Settings(BaseSettings):
 
     # Workers and batching.
     worker_concurrency: int = Field(1, description="Worker processes per `talentq worker`.")
-    batch_size: int = Field(32, description="Most jobs of one kind run in one forward pass.")
+    batch_size: int = Field(32, description="Most jobs of one kind in one handler call and transaction.")
     batch_wait_ms: int = Field(200, description="Longest wait to fill a batch.")
+    batch_tokens: int | None = Field(
+        None, gt=0, description="Padded tokens per forward pass; unset = 512 on the CPU, 16384 on CUDA."
+    )
     task_max_retries: int = Field(5, description="Retries of a transient fault before the dead-letter table.")
     task_time_limit_s: int = Field(600, description="Hard time limit of one task.")
     visibility_timeout_s: int = Field(3600, description="Redis redelivers an unacked task after this long.")

@@ -86,8 +86,8 @@ def test_runtime_benchmark_reports_every_runtime_for_encoder_and_sentiment() -> 
     assert "sentiment texts/s" in done.stdout
     for runtime in ("fp32", "onnx", "onnx-int8"):
         encoder_row, sentiment_row = _rows(done.stdout, runtime)
-        assert len(encoder_row) == 8 and len(sentiment_row) == 6
+        assert len(encoder_row) == 9 and len(sentiment_row) == 7 and encoder_row[1] == sentiment_row[1] == "512"
         if runtime == "fp32":
-            assert encoder_row[4] == encoder_row[5] == sentiment_row[2] == "1.00"
+            assert encoder_row[5] == encoder_row[6] == sentiment_row[3] == "1.00"
         else:
-            assert float(sentiment_row[2]) > 0 and float(encoder_row[6]) >= 0.99
+            assert float(sentiment_row[3]) > 0 and float(encoder_row[7]) >= 0.99

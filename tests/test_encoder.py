@@ -66,7 +66,7 @@ def test_fp32_matches_reference_mean_pooling(fp32: Encoder) -> None:
     mask = batch["attention_mask"].unsqueeze(-1).float()
     reference = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
 
-    vectors = fp32.embed(HR_TEXTS, batch_size=4)
+    vectors = fp32.embed(HR_TEXTS)
 
     assert vectors.shape == (len(HR_TEXTS), 384) and vectors.dtype == np.float32
     np.testing.assert_allclose((vectors * reference).sum(1), 1.0, atol=1e-4)
@@ -80,7 +80,7 @@ def test_long_text_is_chunked_and_pooled(fp32: Encoder) -> None:
     assert len(chunks) > 2 and all(len(c) <= fp32.max_tokens - 2 for c in chunks) and set(owners) == {0}
 
     (vector,) = fp32.embed([text])
-    (first_window,) = fp32._embed_chunks(chunks[:1], batch_size=1)
+    (first_window,) = fp32._embed_chunks(chunks[:1])
 
     assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-5)
     assert float(vector @ first_window) < 0.99

@@ -18,6 +18,7 @@ import torch
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedModel
 
 from workers.backends import ALIASES, CPU_ONLY, RUNTIMES, Backend
+from workers.batching import default_batch_tokens, pad_id, token_budget_batches
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class Encoder:
         runtime: str = "fp32",
         max_tokens: int = 256,
         cache_dir: str | Path | None = None,
+        batch_tokens: int | None = None,
     ) -> None:
         runtime = ALIASES.get(runtime, runtime)
         if runtime not in RUNTIMES:
@@ -81,6 +83,8 @@ class Encoder:
         self._model: PreTrainedModel | None = None
         self.backend = self._load_backend()
         self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
+        # Padded tokens per forward pass, for every model on this encoder (workers.batching).
+        self.batch_tokens = batch_tokens or default_batch_tokens(self.device)
         name = BUNDLED_NAME if model is None else model
         self.info = EncoderInfo(name=name, version=encoder_version(model, runtime), dim=int(self.config.hidden_size))
         log.info("encoder loaded", extra={"model": name, "device": str(self.device), "runtime": runtime})
@@ -102,12 +106,12 @@ class Encoder:
         path = ensure_onnx(encoder_spec(self.source), self.runtime, self.cache_dir)
         return OnnxBackend(path, threads=torch.get_num_threads())
 
-    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts``: one row per text, float32, unit length."""
         if not texts:
             return np.zeros((0, self.info.dim), dtype=np.float32)
         chunks, owners = self._chunk(texts)
-        chunk_vectors = self._embed_chunks(chunks, batch_size)
+        chunk_vectors = self._embed_chunks(chunks)
         out = np.zeros((len(texts), self.info.dim), dtype=np.float32)
         np.add.at(out, owners, chunk_vectors)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
@@ -125,14 +129,12 @@ class Encoder:
             owners.extend([i] * len(windows))
         return chunks, np.asarray(owners)
 
-    def _embed_chunks(self, chunks: list[list[int]], batch_size: int) -> np.ndarray:
-        """Forward pass in length-sorted batches (less padding), results in input order."""
-        order = sorted(range(len(chunks)), key=lambda i: len(chunks[i]))
+    def _embed_chunks(self, chunks: list[list[int]]) -> np.ndarray:
+        """Forward pass in token-budget batches (``workers.batching``), results in input order."""
         out = np.zeros((len(chunks), self.info.dim), dtype=np.float32)
         cls, sep = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            batch = self.tokenizer.pad({"input_ids": [[cls, *chunks[i], sep] for i in idx]}, return_tensors="np")
-            pooled = self.backend(batch["input_ids"].astype(np.int64), batch["attention_mask"].astype(np.int64))
-            out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        windows = [[cls, *chunk, sep] for chunk in chunks]
+        for batch in token_budget_batches(windows, self.batch_tokens, pad_id(self.tokenizer)):
+            pooled = self.backend(batch.input_ids, batch.attention_mask)
+            out[batch.indices] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return out

@@ -48,12 +48,16 @@ def configure_torch(settings: Settings) -> None:
 
 
 @cache
-def _encoder(model: str | None, device: str, runtime: str, max_tokens: int) -> Encoder:
-    return Encoder(model=model, device=device, runtime=runtime, max_tokens=max_tokens)
+def _encoder(model: str | None, device: str, runtime: str, max_tokens: int, batch_tokens: int | None) -> Encoder:
+    return Encoder(model=model, device=device, runtime=runtime, max_tokens=max_tokens, batch_tokens=batch_tokens)
+
+
+def _encoder_key(settings: Settings) -> tuple:
+    return settings.encoder_model, settings.device, settings.runtime, settings.max_seq_tokens, settings.batch_tokens
 
 
 def encoder(settings: Settings) -> Encoder:
-    return _encoder(settings.encoder_model, settings.device, settings.runtime, settings.max_seq_tokens)
+    return _encoder(*_encoder_key(settings))
 
 
 @cache
@@ -64,8 +68,7 @@ def _sentiment(model_dir: str | None, encoder_key: tuple) -> object:
 
 
 def sentiment_model(settings: Settings):  # -> workers.sentiment.SentimentModel
-    key = (settings.encoder_model, settings.device, settings.runtime, settings.max_seq_tokens)
-    return _sentiment(settings.sentiment_model, key)
+    return _sentiment(settings.sentiment_model, _encoder_key(settings))
 
 
 def warm_up(settings: Settings) -> None:

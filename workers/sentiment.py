@@ -39,7 +39,7 @@ from workers.sentiment_net import BUNDLED_HEAD, load_bundled
 
 Label = Literal["negative", "neutral", "positive"]
 NEUTRAL_BAND = (0.35, 0.65)
-WARM_UP_TEXTS = 64  # the scorers' largest batch (SentimentNet and OnnxSentimentNet: 64; HF: 32)
+WARM_UP_TOKENS = 128  # the shortest cut a scorer makes (the bundled network's); HF models cut at 256 or more
 
 
 class SentenceSentiment(BaseModel):
@@ -58,7 +58,7 @@ class SentimentResult(BaseModel):
 
 
 class Scorer(Protocol):
-    def positive_probability(self, texts: list[str]) -> np.ndarray: ...
+    def positive_probability(self, texts: list[str], batch_tokens: int) -> np.ndarray: ...
 
 
 def label_for(positive_probability: float) -> tuple[Label, float]:
@@ -88,10 +88,12 @@ class SentimentModel:
             self.version = f"{self.name}@{_digest(sorted(f for f in Path(model_dir).iterdir() if f.is_file()))}"
 
     def warm_up(self) -> None:
-        """One pass at the largest shape the scorer forms (64 texts, truncated to its token limit), so a
-        worker holds its steady-state memory and has paid its one-time kernel set-up before the first
-        job: its RSS then stays flat (docs/benchmarks.md) instead of climbing with the first long batches."""
-        self._scorer.positive_probability(["word " * 512] * WARM_UP_TEXTS)
+        """Full batches of texts at the scorer's token limit: the largest shape it forms (the batch token budget,
+        with the longest sequences), so a worker holds its steady-state memory and has paid its one-time kernel
+        set-up before the first job: its RSS then stays flat (docs/benchmarks.md) instead of climbing with the
+        first long batches."""
+        budget = self.encoder.batch_tokens
+        self._scorer.positive_probability(["word " * 512] * max(1, budget // WARM_UP_TOKENS), batch_tokens=budget)
 
     def analyze(self, texts: list[str]) -> list[SentimentResult]:
         """One result per text. Raises ValueError naming the first empty or blank text."""
@@ -102,7 +104,9 @@ class SentimentModel:
         sentences = [
             text[start:end] for text, text_spans in zip(texts, spans, strict=True) for start, end in text_spans
         ]
-        probabilities = iter(self._scorer.positive_probability(sentences).tolist())
+        probabilities = iter(
+            self._scorer.positive_probability(sentences, batch_tokens=self.encoder.batch_tokens).tolist()
+        )
         return [_aggregate([(start, end, next(probabilities)) for start, end in text_spans]) for text_spans in spans]
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from workers.batching import length_sorted_batches
+from workers.batching import CPU_BATCH_TOKENS, tokenized_batches
 
 _NAMED = {"neg": 0.0, "bad": 0.0, "neu": 0.5, "pos": 1.0, "good": 1.0}
 _INDEXED = re.compile(r"label_(\d+)")
@@ -58,17 +58,12 @@ class HFSentimentScorer:
         self.device = device
 
     @torch.inference_mode()
-    def positive_probability(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def positive_probability(self, texts: list[str], batch_tokens: int = CPU_BATCH_TOKENS) -> np.ndarray:
         """Expected polarity per text (P(positive) for two-class models)."""
         out = np.zeros(len(texts), dtype=np.float32)
-        for idx in length_sorted_batches(texts, batch_size):
-            batch = self.tokenizer(
-                [texts[i] for i in idx],
-                truncation=True,
-                max_length=self.max_tokens,
-                padding=True,
-                return_tensors="pt",
-            ).to(self.device)
-            probabilities = self.model(**batch).logits.float().softmax(-1)
-            out[idx] = (probabilities @ self.polarities).cpu().numpy()
+        for batch in tokenized_batches(self.tokenizer, texts, self.max_tokens, batch_tokens):
+            ids = torch.from_numpy(batch.input_ids).to(self.device)
+            mask = torch.from_numpy(batch.attention_mask).to(self.device)
+            probabilities = self.model(input_ids=ids, attention_mask=mask).logits.float().softmax(-1)
+            out[batch.indices] = (probabilities @ self.polarities).cpu().numpy()
         return out

@@ -23,7 +23,7 @@ from torch import nn
 from transformers import AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
 from workers.backends.onnx_backend import ExportSpec, cpu_session, ensure_onnx, source_fingerprint
-from workers.batching import length_sorted_batches
+from workers.batching import CPU_BATCH_TOKENS, tokenized_batches
 from workers.encoder import Encoder
 
 ASSETS_DIR = Path(__file__).parent / "assets"
@@ -88,16 +88,20 @@ class SentimentNet(nn.Module):
         return self.head(pooled).squeeze(-1)
 
     @torch.inference_mode()
-    def logits(self, texts: list[str], max_tokens: int = 128, batch_size: int = 64) -> np.ndarray:
-        """Uncalibrated logits, one per text."""
+    def logits(self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS) -> np.ndarray:
+        """Uncalibrated logits, one per text, in token-budget batches (``workers.batching``)."""
         out = np.zeros(len(texts), dtype=np.float32)
-        for idx in length_sorted_batches(texts, batch_size):
-            out[idx] = self(**self.tokenize([texts[i] for i in idx], max_tokens)).float().cpu().numpy()
+        for batch in tokenized_batches(self.tokenizer, texts, max_tokens, batch_tokens):
+            ids = torch.from_numpy(batch.input_ids).to(self.device)
+            mask = torch.from_numpy(batch.attention_mask).to(self.device)
+            out[batch.indices] = self(ids, mask).float().cpu().numpy()
         return out
 
-    def positive_probability(self, texts: list[str], max_tokens: int = 128) -> np.ndarray:
+    def positive_probability(
+        self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS
+    ) -> np.ndarray:
         """Calibrated P(positive) per text."""
-        return positive_probability(self.logits(texts, max_tokens), self.temperature)
+        return positive_probability(self.logits(texts, max_tokens, batch_tokens), self.temperature)
 
     def save(self, path: Path, extra_metadata: dict[str, object]) -> None:
         """Write the top layers and head in fp16, with what is needed to rebuild them in the metadata."""
@@ -171,18 +175,17 @@ class OnnxSentimentNet:
         onnx_file = ensure_onnx(export_spec(encoder, path), encoder.runtime, cache_dir)
         self.session = cpu_session(onnx_file, threads=torch.get_num_threads())
 
-    def logits(self, texts: list[str], max_tokens: int = 128, batch_size: int = 64) -> np.ndarray:
+    def logits(self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS) -> np.ndarray:
         out = np.zeros(len(texts), dtype=np.float32)
-        for idx in length_sorted_batches(texts, batch_size):
-            batch = self.tokenizer(
-                [texts[i] for i in idx], truncation=True, max_length=max_tokens, padding=True, return_tensors="np"
-            )
-            feed = {name: batch[name].astype(np.int64) for name in ("input_ids", "attention_mask")}
-            (out[idx],) = self.session.run(["logit"], feed)
+        for batch in tokenized_batches(self.tokenizer, texts, max_tokens, batch_tokens):
+            feed = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+            (out[batch.indices],) = self.session.run(["logit"], feed)
         return out
 
-    def positive_probability(self, texts: list[str], max_tokens: int = 128) -> np.ndarray:
-        return positive_probability(self.logits(texts, max_tokens), self.temperature)
+    def positive_probability(
+        self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS
+    ) -> np.ndarray:
+        return positive_probability(self.logits(texts, max_tokens, batch_tokens), self.temperature)
 
 
 def load_bundled(encoder: Encoder) -> SentimentNet | OnnxSentimentNet:

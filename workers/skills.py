@@ -274,7 +274,7 @@ def _taxonomy_vectors(taxonomy: Taxonomy, encoder: Encoder) -> np.ndarray:
         vectors = np.load(path)
         if vectors.shape == (len(taxonomy.phrases), encoder.info.dim):
             return vectors
-    vectors = encoder.embed([phrase for phrase, _ in taxonomy.phrases], batch_size=128)
+    vectors = encoder.embed([phrase for phrase, _ in taxonomy.phrases])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
     np.save(tmp, vectors)
