@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import delete, func, select
 
-from bench import naive
+from bench import _parallel, naive
 from bench._infra import Memory, Worker, running_worker, wait_for
 from config.settings import Settings, get_settings
 from db import repository
@@ -35,6 +35,8 @@ from workers.sentiment import SentimentModel
 WORKER_READY_TIMEOUT_S = 300
 BATCH1_TEXTS = 64  # batch-of-one model work is slow; a sample of it is enough for the per-item rate
 Texts = Sequence[str]
+SHORT = "short texts"
+Submit = Callable[[Sequence[int]], object]  # puts jobs for these ids on the queue, as a producer would
 
 
 @dataclass(frozen=True)
@@ -151,12 +153,12 @@ def parse_and_embed(encoder: Encoder, texts: Texts) -> None:
 
 @dataclass(frozen=True)
 class Pipeline:
-    """A queue and its worker: the worker's argv, how to submit one id, how many rows it has written."""
+    """A queue and its worker: the worker's argv, how to submit ids, how many rows it has written."""
 
     name: str
     role: str
     argv: list[str]
-    submit: Callable[[int], object]
+    submit: Submit
     table: type[Base]
     version: str
     url: str
@@ -175,8 +177,7 @@ def submit_and_wait(pipeline: Pipeline, worker: Worker, ids: Sequence[int], time
         return pipeline.rows() >= target
 
     started = time.perf_counter()
-    for subject_id in ids:
-        pipeline.submit(subject_id)
+    pipeline.submit(ids)
     submitted = time.perf_counter()
     finished = wait_for(done, timeout, f"{pipeline.name}: {len(ids)} rows")
     return submitted - started, finished - started
@@ -211,7 +212,7 @@ def memory_growth(pipeline: Pipeline, worker: Worker, ids: Sequence[int], timeou
 
 
 def talentq_pipeline(
-    settings: Settings, options: Options, queue: str, table: type[Base], version: str, submit: Callable[[int], object]
+    settings: Settings, options: Options, queue: str, table: type[Base], version: str, submit: Submit
 ) -> Pipeline:
     argv = worker_command(queue, options.concurrency, options.pool)
     return Pipeline(
@@ -219,9 +220,7 @@ def talentq_pipeline(
     )
 
 
-def naive_pipeline(
-    settings: Settings, options: Options, table: type[Base], version: str, submit: Callable[[int], object]
-) -> Pipeline:
+def naive_pipeline(settings: Settings, options: Options, table: type[Base], version: str, submit: Submit) -> Pipeline:
     argv = ["celery", "-A", "bench.naive", "worker", "-Q", naive.QUEUE, "-c", str(options.concurrency)]
     argv += ["-P", options.pool, "--loglevel", "WARNING"]
     return Pipeline("naive pipeline (fp32, batch 1)", "naive", argv, submit, table, version, settings.database_url)
@@ -232,12 +231,14 @@ def naive_pipeline(
 
 @dataclass(frozen=True)
 class ModelStage:
-    """Model work in this process on the workload's texts (at most ``limit`` of them)."""
+    """Model work in this process on the workload's texts (at most ``limit`` of them). A ``parallel`` stage
+    runs in as many fresh processes as the workers have (``bench._parallel``) when there are several."""
 
     name: str
     work: Callable[[Texts], object]
     role: str = ""
     limit: int | None = None
+    parallel: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,10 +252,21 @@ class Workload:
     version: str
     models: list[ModelStage]
     handler: Callable[[Sequence[int]], object]  # the talentq handler, in process, on ids
-    submit: Callable[[int], object]
+    submit: Submit
     naive_version: str
-    naive_submit: Callable[[int], object]
+    naive_submit: Submit
     fresh: Callable[[], None] = lambda: None  # reset per-process caches before a stage
+
+
+def analyze(sentiment: SentimentModel, size: int) -> Callable[[Texts], object]:
+    """The model work of sentiment jobs: ``analyze`` on ``size`` texts at a time."""
+    return lambda texts: [sentiment.analyze(chunk) for chunk in chunks(texts, size)]
+
+
+def model_work(workload: str, settings: Settings, batch: int) -> Callable[[Texts], object]:
+    """talentq's model work for a workload's texts, with this process's models (the ceiling's work)."""
+    encoder, sentiment = talentq_models(settings)
+    return analyze(sentiment, batch) if workload == SHORT else partial(parse_and_embed, encoder)
 
 
 def sentiment_workload(settings: Settings) -> Workload:
@@ -266,11 +278,8 @@ def sentiment_workload(settings: Settings) -> Workload:
         for chunk in chunks(ids, batch):
             handlers.analyze_sentiments([AnalyzeSentimentPayload(comment_id=i) for i in chunk])
 
-    def analyze(sentiment: SentimentModel, size: int) -> Callable[[Texts], object]:
-        return lambda texts: [sentiment.analyze(chunk) for chunk in chunks(texts, size)]
-
     return Workload(
-        name="short texts",
+        name=SHORT,
         store=store_comments,
         table=SentimentResult,
         queue="sentiment",
@@ -283,13 +292,16 @@ def sentiment_workload(settings: Settings) -> Workload:
                 limit=BATCH1_TEXTS,
             ),
             ModelStage(
-                f"raw sentiment model, batch {batch} ({settings.runtime}: ceiling)", analyze(model, batch), "ceiling"
+                f"raw sentiment model, batch {batch} ({settings.runtime}: ceiling)",
+                analyze(model, batch),
+                "ceiling",
+                parallel=True,
             ),
         ],
         handler=handler,
-        submit=enqueue.sentiment,
+        submit=enqueue.sentiments,  # a bulk producer: one message per batch of comments
         naive_version=naive.sentiment_version(),
-        naive_submit=lambda i: naive.sentiment.apply_async(args=[i]),
+        naive_submit=lambda ids: [naive.sentiment.apply_async(args=[i]) for i in ids],
     )
 
 
@@ -310,13 +322,16 @@ def resume_workload(settings: Settings) -> Workload:
         models=[
             ModelStage("raw fp32 encoder, embed only (reference)", embed_batches(fp32_encoder, 32)),
             ModelStage(
-                f"raw parse_resume + embed ({settings.runtime}: ceiling)", partial(parse_and_embed, encoder), "ceiling"
+                f"raw parse_resume + embed ({settings.runtime}: ceiling)",
+                partial(parse_and_embed, encoder),
+                "ceiling",
+                parallel=True,
             ),
         ],
         handler=handler,
-        submit=lambda i: enqueue.parse_then_score(i, None),
+        submit=lambda ids: [enqueue.parse_then_score(i, None) for i in ids],
         naive_version=naive.resume_version(),
-        naive_submit=lambda i: naive.parse.apply_async(args=[i]),
+        naive_submit=lambda ids: [naive.parse.apply_async(args=[i]) for i in ids],
         fresh=phrase_cache._cache.clear,
     )
 
@@ -333,7 +348,7 @@ def measure(
     settings = get_settings()
     url = settings.database_url
     warm_ids, ids = work.store(url, warm, "warm"), work.store(url, texts, "timed")
-    stages = [_model_stage(work, model, warm, texts) for model in work.models]
+    stages = [_model_stage(work, model, warm, texts, options.concurrency) for model in work.models]
 
     naive_p = naive_pipeline(settings, options, work.table, work.naive_version, work.naive_submit)
     with warmed_worker(naive_p, warm_ids, options) as worker:
@@ -353,10 +368,16 @@ def measure(
     return stages, growth
 
 
-def _model_stage(work: Workload, model: ModelStage, warm: Sequence, items: Sequence) -> Stage:
-    """An in-process stage: fresh caches, the warm-up items, then the timed items."""
-    work.fresh()
-    model.work(warm)
+def _model_stage(work: Workload, model: ModelStage, warm: Sequence, items: Sequence, processes: int = 1) -> Stage:
+    """A stage without queue: fresh caches, the warm-up items, then the timed items, in this process or,
+    for a parallel stage, in ``processes`` processes."""
     items = items[: model.limit]
-    seconds, cpu = timed(lambda: model.work(items))
-    return Stage(work.name, model.name, len(items), seconds, model.role, cpu)
+    if model.parallel and processes > 1:
+        seconds, cpu = _parallel.run(work.name, get_settings().batch_size, warm, items, processes)
+        name = f"{model.name}, {processes} processes"
+    else:
+        work.fresh()
+        model.work(warm)
+        seconds, cpu = timed(lambda: model.work(items))
+        name = model.name
+    return Stage(work.name, name, len(items), seconds, model.role, cpu)

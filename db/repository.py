@@ -41,12 +41,13 @@ def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], 
     rows = list({tuple(row[k] for k in keys): row for row in rows}.values())
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(rows)
-    updatable = {c: getattr(stmt.excluded, c) for c in rows[0] if c not in keys and c != "created_at"}
+    stmt = insert(model.__table__)
+    updatable = {c: stmt.excluded[c] for c in rows[0] if c not in keys and c != "created_at"}
     if "updated_at" in model.__table__.c:  # ON CONFLICT bypasses the column's onupdate
         updatable["updated_at"] = utcnow()
-    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updatable)
-    session.execute(stmt)
+    # Parameters apart from the statement: its compiled form is cached, and the rows still go in one
+    # multi-row INSERT (SQLAlchemy's insertmanyvalues). .values(rows) compiled a new statement per call.
+    session.connection().execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updatable), rows)
 
 
 def insert_ignore(session: Session, model: type[Base], row: dict[str, Any], keys: Sequence[str]) -> bool:

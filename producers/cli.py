@@ -102,9 +102,8 @@ def submit_comments(path: Path) -> None:
 
     with session_scope(get_settings().database_url) as session:
         ids = [c.id for c in ingest.comments_from_csv(session, path)]
-    for comment_id in ids:
-        enqueue.sentiment(comment_id)
-    console.print(f"enqueued {len(ids)} comments")
+    messages = enqueue.sentiments(ids)
+    console.print(f"enqueued {len(ids)} comments in {len(messages)} messages")
 
 
 @batch_app.command("submit")
@@ -257,8 +256,7 @@ def run(
     with console.status(f"running {len(jobs)} résumés and {len(comment_ids)} comments in-process"):
         for document_id, application_id in jobs:
             enqueue.parse_then_score(document_id, application_id)
-        for comment_id in comment_ids:
-            enqueue.sentiment(comment_id)
+        enqueue.sentiments(comment_ids)
     elapsed = time.perf_counter() - started
     with session_scope(settings.database_url) as session:
         report.print_summary(console, session)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from celery import chain
 from celery.result import AsyncResult
 
-from tasks.contract import AnalyzeSentimentPayload, ParseResumePayload, ScoreCandidatePayload
-from tasks.jobs import analyze_sentiment, parse_resume, score_candidate
+from config.settings import get_settings
+from tasks.contract import AnalyzeSentimentPayload, AnalyzeSentimentsPayload, ParseResumePayload, ScoreCandidatePayload
+from tasks.jobs import analyze_sentiment, analyze_sentiments, parse_resume, score_candidate
 
 
 def parse_then_score(document_id: int, application_id: int | None, batch_run_id: int | None = None) -> AsyncResult:
@@ -31,3 +34,11 @@ def score(application_id: int, batch_run_id: int | None = None) -> AsyncResult:
 def sentiment(comment_id: int, batch_run_id: int | None = None) -> AsyncResult:
     payload = AnalyzeSentimentPayload(comment_id=comment_id, batch_run_id=batch_run_id)
     return analyze_sentiment.apply_async(args=[payload.model_dump()])
+
+
+def sentiments(comment_ids: Sequence[int], batch_run_id: int | None = None) -> list[AsyncResult]:
+    """Many comments: one message per ``TALENTQ_BATCH_SIZE`` of them, each run as one batch by a worker."""
+    size = get_settings().batch_size
+    chunks = [list(comment_ids[i : i + size]) for i in range(0, len(comment_ids), size)]
+    payloads = [AnalyzeSentimentsPayload(comment_ids=ids, batch_run_id=batch_run_id) for ids in chunks]
+    return [analyze_sentiments.apply_async(args=[payload.model_dump()]) for payload in payloads]

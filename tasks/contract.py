@@ -6,10 +6,13 @@ database, so messages stay small and Flower/Redis never show a résumé.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 PARSE_RESUME = "talentq.parse_resume"
 ANALYZE_SENTIMENT = "talentq.analyze_sentiment"
+ANALYZE_SENTIMENTS = "talentq.analyze_sentiments"
 SCORE_CANDIDATE = "talentq.score_candidate"
 NIGHTLY_BATCH = "talentq.nightly_batch"
 
@@ -17,11 +20,13 @@ NIGHTLY_BATCH = "talentq.nightly_batch"
 QUEUES: dict[str, str] = {
     PARSE_RESUME: "resumes",
     ANALYZE_SENTIMENT: "sentiment",
+    ANALYZE_SENTIMENTS: "sentiment",
     SCORE_CANDIDATE: "scoring",
     NIGHTLY_BATCH: "control",
 }
 
 DbId = Field(gt=0, lt=2**63)
+MAX_BULK_IDS = 1000  # bounds one message's handler call and transaction
 
 
 class Payload(BaseModel):
@@ -39,6 +44,17 @@ class AnalyzeSentimentPayload(Payload):
     comment_id: int = DbId
 
 
+class AnalyzeSentimentsPayload(Payload):
+    """Many comments in one message, for producers that have many at once (a CSV import, a bulk run).
+    Short texts cost little to model, so one message per comment makes the queue, not the model, the
+    bottleneck (docs/benchmarks.md); a single event still goes as ``AnalyzeSentimentPayload``."""
+
+    comment_ids: list[Annotated[int, DbId]] = Field(min_length=1, max_length=MAX_BULK_IDS)
+
+    def jobs(self) -> list[AnalyzeSentimentPayload]:
+        return [AnalyzeSentimentPayload(comment_id=i, batch_run_id=self.batch_run_id) for i in self.comment_ids]
+
+
 class ScoreCandidatePayload(Payload):
     application_id: int = DbId
 
@@ -46,8 +62,17 @@ class ScoreCandidatePayload(Payload):
 PAYLOADS: dict[str, type[Payload]] = {
     PARSE_RESUME: ParseResumePayload,
     ANALYZE_SENTIMENT: AnalyzeSentimentPayload,
+    ANALYZE_SENTIMENTS: AnalyzeSentimentsPayload,
     SCORE_CANDIDATE: ScoreCandidatePayload,
 }
+
+# A bulk message carries jobs of another task: they are handled, retried and dead-lettered as that task's.
+JOB_TASK: dict[str, str] = {ANALYZE_SENTIMENTS: ANALYZE_SENTIMENT}
+
+
+def jobs_of(payload: Payload) -> list[Payload]:
+    """The jobs a message carries: itself, or each id of a bulk payload."""
+    return list(payload.jobs()) if isinstance(payload, AnalyzeSentimentsPayload) else [payload]
 
 
 def subject_of(payload: Payload) -> int:

@@ -11,7 +11,7 @@ from celery_batches import Batches, SimpleRequest
 from config.settings import get_settings
 from tasks import handlers
 from tasks.app import app
-from tasks.contract import ANALYZE_SENTIMENT, PARSE_RESUME, SCORE_CANDIDATE
+from tasks.contract import ANALYZE_SENTIMENT, ANALYZE_SENTIMENTS, PARSE_RESUME, SCORE_CANDIDATE
 from tasks.reliability import Handler, run_batch, run_guarded
 
 _settings = get_settings()
@@ -53,6 +53,13 @@ def analyze_sentiment(self: Task, requests: list[SimpleRequest]) -> list[dict[st
     or whatever arrived within TALENTQ_BATCH_WAIT_MS, run as one forward pass and one transaction.
     Producers call it like any task: ``analyze_sentiment.delay({"comment_id": 1})``."""
     return run_batch(self, handlers.analyze_sentiments, requests)
+
+
+@app.task(bind=True, name=ANALYZE_SENTIMENTS)
+def analyze_sentiments(self: Task, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same work for many comments sent in one message by a bulk producer: one handler call and one
+    transaction, without the per-message cost of the micro-batched task (one message per comment)."""
+    return run_guarded(self, handlers.analyze_sentiments, [payload])
 
 
 @app.task(bind=True, name=SCORE_CANDIDATE)

@@ -27,7 +27,7 @@ from config.settings import get_settings
 from db import repository
 from db.session import session_scope
 from tasks import events, metrics
-from tasks.contract import PAYLOADS, Payload, subject_of
+from tasks.contract import JOB_TASK, PAYLOADS, Payload, jobs_of, subject_of
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _dead_letter(task: Task, jobs: Sequence[Payload], code: str, exc: BaseExcept
         for job in jobs:
             repository.record_failure(
                 session,
-                task_name=task.name,
+                task_name=_job_task(task),
                 subject_id=subject_of(job),
                 error_code=code,
                 message=message,
@@ -149,7 +149,7 @@ def _validate(task: Task, raw_payloads: Sequence[Any]) -> tuple[list[Payload], l
     outcomes: list[dict[str, Any]] = []
     for raw in raw_payloads:
         try:
-            jobs.append(schema.model_validate(raw))
+            jobs += jobs_of(schema.model_validate(raw))
         except ValidationError as exc:
             outcomes.append(_record_invalid(task, exc))
     return jobs, outcomes
@@ -163,10 +163,15 @@ def _record_invalid(task: Task, exc: ValidationError) -> dict[str, Any]:
     with session_scope(get_settings().database_url) as session:
         repository.record_failure(
             session,
-            task_name=task.name,
+            task_name=_job_task(task),
             subject_id=None,
             error_code="invalid_payload",
             message=message,
             task_id=task.request.id,
         )
     return {"status": "failed", "error_code": "invalid_payload"}
+
+
+def _job_task(task: Task) -> str:
+    """The task name failure rows carry: a bulk message's jobs are recorded as the single-job task's."""
+    return JOB_TASK.get(task.name, task.name)

@@ -213,16 +213,31 @@ if os.environ.get(POISON_ENV):
 
 
 def submit_comments(
-    url: str, folder: Path, tag: str, n: int, sentences: int = 2, env: dict[str, str] | None = None
+    url: str, folder: Path, tag: str, n: int, sentences: int = 2, env: dict[str, str] | None = None, bulk: bool = True
 ) -> list[int]:
-    """Store ``n`` comments with ``talentq submit comments`` (which enqueues them); their ids in order."""
+    """``n`` comments, their ids in order: stored and enqueued with ``talentq submit comments`` (bulk messages),
+    or, without ``bulk``, stored here and published one micro-batched message each, as webhook events are."""
     import csv
 
+    from db import repository
     from db.models import Comment
     from db.session import session_scope
     from tests.test_pipeline import talentq
 
     external = [f"{tag}-{i}" for i in range(n)]
+    if not bulk:
+        from tasks.app import app
+        from tasks.jobs import analyze_sentiment
+
+        with session_scope(url) as session:
+            ids = [
+                repository.add_comment(session, e, "survey", comment_text(i, sentences)).id
+                for i, e in enumerate(external)
+            ]
+        with app.connection_for_write((env or {})["TALENTQ_BROKER_URL"]) as connection:
+            for comment_id in ids:
+                analyze_sentiment.apply_async(args=[{"comment_id": comment_id}], connection=connection)
+        return ids
     path = folder / f"{tag}.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

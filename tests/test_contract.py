@@ -8,7 +8,17 @@ from pydantic import ValidationError
 import tasks.jobs  # noqa: F401 - registers the tasks
 from config.settings import Settings
 from tasks.app import app, celery_config
-from tasks.contract import PAYLOADS, QUEUES, ParseResumePayload, ScoreCandidatePayload, subject_of
+from tasks.contract import (
+    MAX_BULK_IDS,
+    PAYLOADS,
+    QUEUES,
+    AnalyzeSentimentPayload,
+    AnalyzeSentimentsPayload,
+    ParseResumePayload,
+    ScoreCandidatePayload,
+    jobs_of,
+    subject_of,
+)
 
 
 def test_every_task_has_a_queue_and_a_schema_and_is_registered():
@@ -24,6 +34,27 @@ def test_every_task_has_a_queue_and_a_schema_and_is_registered():
 def test_payloads_are_strict(payload):
     with pytest.raises(ValidationError):
         ParseResumePayload.model_validate(payload)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"comment_ids": []}, {"comment_ids": [1, "2"]}, {"comment_ids": [0]}, {"comment_ids": 5},
+     {"comment_ids": list(range(1, MAX_BULK_IDS + 2))}, {"comment_ids": [1], "comment_id": 2}],
+)  # fmt: skip
+def test_bulk_payloads_are_strict_and_bounded(payload):
+    with pytest.raises(ValidationError):
+        AnalyzeSentimentsPayload.model_validate(payload)
+
+
+def test_a_bulk_message_carries_one_job_per_comment():
+    bulk = AnalyzeSentimentsPayload(comment_ids=[4, 5, 4], batch_run_id=9)
+    assert jobs_of(bulk) == [
+        AnalyzeSentimentPayload(comment_id=4, batch_run_id=9),
+        AnalyzeSentimentPayload(comment_id=5, batch_run_id=9),
+        AnalyzeSentimentPayload(comment_id=4, batch_run_id=9),
+    ]
+    single = ParseResumePayload(document_id=3)
+    assert jobs_of(single) == [single]
 
 
 def test_subject_is_the_id_the_job_is_about():

@@ -67,12 +67,17 @@ class Jobs:
     ids: list[int]
 
 
-def submit_work(url: str, tmp_path: Path, broker: RedisServer, comments: int, resumes: int) -> list[Jobs]:
-    """``talentq submit comments`` (3-sentence comments) and ``talentq submit resumes``, on ``broker``."""
+def submit_work(
+    url: str, tmp_path: Path, broker: RedisServer, comments: int, resumes: int, one_message_each: bool = False
+) -> list[Jobs]:
+    """``talentq submit comments`` (bulk messages; with ``one_message_each``, one micro-batched message per
+    comment, as webhooks send them) and ``talentq submit resumes``, on ``broker``."""
     work = []
     if comments:
         # 12 sentences each: a batch long enough (~4 s of model work) to be caught in flight on a fast machine
-        ids = submit_comments(url, tmp_path, f"c-{tmp_path.name}", comments, 12, env=broker.env)
+        ids = submit_comments(
+            url, tmp_path, f"c-{tmp_path.name}", comments, 12, env=broker.env, bulk=not one_message_each
+        )
         work.append(Jobs(SentimentResult.comment_id, ANALYZE_SENTIMENT, ids))
     if resumes:
         files = {f"r{i:02d}.txt": resume_text(tmp_path.name, i) for i in range(resumes)}
@@ -109,12 +114,18 @@ def finish_exactly_once(url: str, client: redis.Redis, work: list[Jobs], timeout
 # --- a worker killed, or stopped, in the middle of a batch ----------------------------------------------------
 
 
-@pytest.mark.parametrize(("comments", "resumes"), [(30, 0), (0, 8)], ids=["sentiment", "resumes"])
-def test_sigkill_mid_batch_every_job_lands_once(comments, resumes, start_worker, database_url, broker, tmp_path):
+@pytest.mark.parametrize(
+    ("comments", "resumes", "one_message_each"),
+    [(30, 0, False), (30, 0, True), (0, 8, False)],
+    ids=["sentiment-bulk", "sentiment-micro-batched", "resumes"],
+)
+def test_sigkill_mid_batch_every_job_lands_once(
+    comments, resumes, one_message_each, start_worker, database_url, broker, tmp_path
+):
     client, env = broker.client(), {**broker.env, **FAST_REDELIVERY}
     # Submit first, then start the worker: on a quiet machine a worker already running could finish
     # the whole batch before the test sees it in flight.
-    work = submit_work(database_url, tmp_path, broker, comments, resumes)
+    work = submit_work(database_url, tmp_path, broker, comments, resumes, one_message_each)
     worker = start_worker(queues="sentiment,resumes", extra_env=env)
     wait_for(lambda: unacked(client), 120, interval=0.05, what="a batch in flight")
     time.sleep(0.2)
@@ -125,7 +136,8 @@ def test_sigkill_mid_batch_every_job_lands_once(comments, resumes, start_worker,
     wait_past_visibility(client)
     start_worker(queues="sentiment,resumes", extra_env=env)
     figures = finish_exactly_once(database_url, client, work)
-    record_figures(f"sigkill_{'sentiment' if comments else 'resumes'}", **figures, done_at_kill=done_at_kill)
+    kind = ("sentiment_micro_batched" if one_message_each else "sentiment_bulk") if comments else "resumes"
+    record_figures(f"sigkill_{kind}", **figures, done_at_kill=done_at_kill)
 
 
 def test_sigterm_finishes_or_returns_the_batch(start_worker, database_url, broker, tmp_path):
