@@ -377,3 +377,36 @@ def test_semantic_matches_only_on_list_lines_of_a_skills_section(encoder: Encode
 def test_ambiguous_short_names_need_context() -> None:
     found = {m.name for m in Taxonomy().literal("Quick to react. Based in Palo Alto; TS/SCI clearance. React, ReactJS")}
     assert found == {"React"}
+
+
+def test_a_skill_alone_in_a_longer_list_item_has_the_item_as_evidence(encoder: Encoder) -> None:
+    text = "Tools: Selenium Zorb Runner, Unix and Solaris, JIRA, CMS implementation"
+    found = [(s.text, s.name) for s in extract_skills(text, encoder, phrase_spans=[(0, len(text))])]
+    assert ("Selenium Zorb Runner", "Selenium") in found  # the item as written, the skill by its name
+    assert {("Unix", "Unix"), ("Solaris", "Solaris"), ("JIRA", "Jira")} <= set(found)  # coordinated; whole
+    assert ("CMS", "CMS") in found  # two skills in one item: each keeps its own words
+    assert ("Selenium", "Selenium") in [(s.text, s.name) for s in extract_skills(text, encoder)]  # no item lists
+
+
+DUTIES = """Kim Park
+kim.park@example.com
+
+SUMMARY
+Teacher with strong communication skills.
+
+EXPERIENCE
+Teacher, Lincoln High School, 2015 - 2020
+Scheduling
+Strong classroom management and sales.
+
+SKILLS
+Teamwork, Planning
+"""
+
+
+@pytest.mark.parametrize("shape", ["lines", "one_line"])
+def test_generic_words_of_job_entries_are_duties(encoder: Encoder, shape: str) -> None:
+    text = DUTIES if shape == "lines" else one_line(DUTIES)
+    names = {s.name for s in parse_resume(text, encoder, today=TODAY).skills}
+    assert {"Communication", "Teamwork", "Planning"} <= names
+    assert not {"Scheduling", "Classroom management", "Sales"} & names  # a short line, a cue: still duties

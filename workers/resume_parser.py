@@ -21,7 +21,7 @@ from workers.sections import Section, Segment, clean, find_sections, segments, s
 from workers.skills import cue_spans, extract_skills
 from workers.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/1.8"
+PARSER_VERSION = "resume-parser/1.9"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
@@ -92,7 +92,8 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _skill_lists(text: str, segs: list[Segment], sections: list[Section]) -> list[tuple[int, int]]:
     """Where generic skills count: the list-like lines of skill sections, text near skill cues, and short lines
-    that are not headings, job titles or education/contact lines."""
+    that are not headings, job titles or education/contact lines; never job entries, whose generic words
+    ("planning", "sales", "classroom management") are duties even on a short line or beside "strong"."""
     headings = {s.start for s in sections}
     skip = spans_of(sections, "header", "personal", "education", "references")
     short = [
@@ -103,7 +104,21 @@ def _skill_lists(text: str, segs: list[Segment], sections: list[Section]) -> lis
         and not TITLE_RE.search(seg.text)
         and not any(a <= seg.start < b for a, b in skip)
     ]
-    return _skill_section_lines(segs, sections) + short + cue_spans(text)
+    return _skill_section_lines(segs, sections) + _minus(short + cue_spans(text), spans_of(sections, "experience"))
+
+
+def _minus(spans: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``spans`` outside every span of ``cut``."""
+    out = []
+    for start, end in spans:
+        for a, b in sorted(cut):
+            if a < end and b > start:
+                if a > start:
+                    out.append((start, a))
+                start = max(start, b)
+        if start < end:
+            out.append((start, end))
+    return out
 
 
 def _skill_section_lines(segs: list[Segment], sections: list[Section]) -> list[tuple[int, int]]:

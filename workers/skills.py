@@ -71,6 +71,7 @@ PHRASE_STOP = frozenset({
     "etc", "other", "others", "various", "including", "such", "like", "also", "all", "more", "well", "very",
 })  # fmt: skip
 MAX_PHRASE_WORDS = 4
+COORDINATION_RE = re.compile(r"\b(?:and|or)\b|&", re.IGNORECASE)
 
 
 class SkillMatch(BaseModel):
@@ -367,6 +368,23 @@ def _phrase(text: str, start: int, end: int) -> SkillMatch:
     )  # fmt: skip
 
 
+def _whole_items(text: str, found: list[SkillMatch], items: list[tuple[int, int]]) -> list[SkillMatch]:
+    """A skill named inside a longer list item, alone there, has the whole item as its evidence: the item is how
+    the candidate wrote it ("Selenium Web Driver", "International Team Building", "CMS implementation"). An item
+    with two skills or a coordination in it ("Unix and Solaris", "JAVA C++ and HTML") lists several; it is not one."""
+    inside: dict[tuple[int, int], list[int]] = {}
+    for k, match in enumerate(found):
+        for a, b in items:
+            if a <= match.start and match.end <= b:
+                inside.setdefault((a, b), []).append(k)
+                break
+    out = list(found)
+    for (a, b), ks in inside.items():
+        if len(ks) == 1 and (found[ks[0]].start, found[ks[0]].end) != (a, b) and not COORDINATION_RE.search(text, a, b):
+            out[ks[0]] = found[ks[0]].model_copy(update={"text": text[a:b], "start": a, "end": b})
+    return out
+
+
 def extract_skills(
     text: str,
     encoder: Encoder,
@@ -404,10 +422,12 @@ def extract_skills(
     for match in semantic:
         covered[match.start : match.end] = True
     phrases = []
-    for items in phrase_items(masked, phrase_spans or []):
+    lists = phrase_items(masked, phrase_spans or [])
+    for items in lists:
         known = [covered[a:b].any() for a, b in items]
         if any(known):  # a list with a known skill in it lists skills: its other items are skills too
             phrases += [_phrase(text, a, b) for (a, b), k in zip(items, known, strict=True) if not k]
+    literal = _whole_items(text, literal, [item for items in lists for item in items])
     matches = sorted(literal + semantic + phrases, key=lambda m: m.start)
     seen: set[tuple[str, str]] = set()
     unique = []
