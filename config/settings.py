@@ -37,7 +37,7 @@ class Settings(BaseSettings):
 
     # Workers and batching.
     worker_concurrency: int = Field(1, description="Worker processes per `talentq worker`.")
-    batch_size: int = Field(32, description="Most jobs of one kind in one handler call and transaction.")
+    batch_size: int = Field(64, description="Most jobs of one kind in one handler call and transaction.")
     batch_wait_ms: int = Field(200, description="Longest wait to fill a batch.")
     batch_tokens: int | None = Field(
         None, gt=0, description="Padded tokens per forward pass; unset = 512 on the CPU, 16384 on CUDA."

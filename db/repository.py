@@ -45,8 +45,8 @@ def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], 
     updatable = {c: stmt.excluded[c] for c in rows[0] if c not in keys and c != "created_at"}
     if "updated_at" in model.__table__.c:  # ON CONFLICT bypasses the column's onupdate
         updatable["updated_at"] = utcnow()
-    # Parameters apart from the statement: its compiled form is cached, and the rows still go in one
-    # multi-row INSERT (SQLAlchemy's insertmanyvalues). .values(rows) compiled a new statement per call.
+    # Rows apart from the statement: it is compiled once and cached (``.values(rows)`` compiled one per
+    # call), and the session's engine sends the rows in one round trip (``db.session``).
     session.connection().execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updatable), rows)
 
 

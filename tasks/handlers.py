@@ -168,33 +168,32 @@ def analyze_sentiments(jobs: Sequence[AnalyzeSentimentPayload]) -> list[Outcome]
     settings = get_settings()
     model = runtime.sentiment_model(settings)
     with session_scope(settings.database_url) as session:
-        comments = {
-            c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_([job.comment_id for job in jobs])))
-        }
+        ids = [job.comment_id for job in jobs]
+        texts = dict(session.execute(select(Comment.id, Comment.text).where(Comment.id.in_(ids))).tuples().all())
         outcomes, todo = [], []
         for job in jobs:
-            comment = comments.get(job.comment_id)
-            if comment is None or not comment.text.strip():
-                reason = ("not_found", "comment does not exist") if comment is None else ("empty", "text is empty")
+            text = texts.get(job.comment_id)
+            if text is None or not text.strip():
+                reason = ("not_found", "comment does not exist") if text is None else ("empty", "text is empty")
                 outcomes.append(
                     _fail(session, ANALYZE_SENTIMENT, job.comment_id, job.batch_run_id, ItemFailure(*reason))
                 )
             else:
-                todo.append((job, comment))
-        results = model.analyze([comment.text for _, comment in todo])
+                todo.append(job)
+        results = model.analyze([texts[job.comment_id] for job in todo])
         rows = [
             {
-                "comment_id": comment.id,
+                "comment_id": job.comment_id,
                 "model_name": model.name,
                 "model_version": model.version,
                 "label": result.label,
                 "score": result.score,
                 "detail": result.model_dump(mode="json"),
             }
-            for (_, comment), result in zip(todo, results, strict=True)
+            for job, result in zip(todo, results, strict=True)
         ]
         repository.upsert(session, SentimentResult, rows, ["comment_id", "model_version"])
-        outcomes += _finish(session, ANALYZE_SENTIMENT, [(job.comment_id, job.batch_run_id) for job, _ in todo])
+        outcomes += _finish(session, ANALYZE_SENTIMENT, [(job.comment_id, job.batch_run_id) for job in todo])
         return outcomes
 
 
