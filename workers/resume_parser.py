@@ -73,14 +73,7 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
 
 def _outside(sections: list[Section], length: int, *kinds: str) -> list[tuple[int, int]]:
     """The document minus the sections of ``kinds``: where to look for jobs when no experience heading exists."""
-    spans, cursor = [], 0
-    for start, end in spans_of(sections, *kinds):
-        if start > cursor:
-            spans.append((cursor, start))
-        cursor = max(cursor, end)
-    if cursor < length:
-        spans.append((cursor, length))
-    return spans
+    return _minus([(0, length)], spans_of(sections, *kinds))
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
