@@ -164,7 +164,7 @@ def _print_run_summary(name: str) -> None:
 
 @app.command()
 def worker(
-    queues: Annotated[str, typer.Option(help="Comma-separated queues.")] = "resumes,sentiment,scoring,control",
+    queues: Annotated[str, typer.Option(help="Comma-separated queues.")] = "extract,resumes,sentiment,scoring,control",
     concurrency: Annotated[int | None, typer.Option(help="Processes (default TALENTQ_WORKER_CONCURRENCY).")] = None,
     pool: Annotated[str, typer.Option(help="prefork (CPU) or solo (one GPU process).")] = "prefork",
 ) -> None:

@@ -8,22 +8,33 @@ from celery import chain
 from celery.result import AsyncResult
 
 from config.settings import get_settings
-from tasks.contract import AnalyzeSentimentPayload, AnalyzeSentimentsPayload, ParseResumePayload, ScoreCandidatePayload
-from tasks.jobs import analyze_sentiment, analyze_sentiments, parse_resume, score_candidate
+from tasks.contract import (
+    AnalyzeSentimentPayload,
+    AnalyzeSentimentsPayload,
+    ExtractTextPayload,
+    ParseResumePayload,
+    ScoreCandidatePayload,
+)
+from tasks.jobs import analyze_sentiment, analyze_sentiments, extract_text, parse_resume, score_candidate
 
 
 def parse_then_score(document_id: int, application_id: int | None, batch_run_id: int | None = None) -> AsyncResult:
-    """Parse a résumé, then (when it belongs to an application) score it. In a chain only the
-    last step carries the batch run, so a run counts each item once, when it is complete."""
-    if application_id is None:
-        return parse_resume.apply_async(
-            args=[ParseResumePayload(document_id=document_id, batch_run_id=batch_run_id).model_dump()]
-        )
-    parse = parse_resume.si(ParseResumePayload(document_id=document_id).model_dump())
-    score = score_candidate.si(
-        ScoreCandidatePayload(application_id=application_id, batch_run_id=batch_run_id).model_dump()
+    """Parse a résumé, then (when it belongs to an application) score it; with TALENTQ_SEPARATE_EXTRACTION,
+    extract its text first on the CPU queue. In a chain only the last step carries the batch run, so a run
+    counts each item once, when it is complete."""
+    separate = get_settings().separate_extraction
+    steps = [extract_text.si(ExtractTextPayload(document_id=document_id).model_dump())] if separate else []
+    last_parse = application_id is None
+    parse = ParseResumePayload(
+        document_id=document_id, extracted=separate, batch_run_id=batch_run_id if last_parse else None
     )
-    return chain(parse, score).apply_async()
+    steps.append(parse_resume.si(parse.model_dump()))
+    if not last_parse:
+        score = ScoreCandidatePayload(application_id=application_id, batch_run_id=batch_run_id)
+        steps.append(score_candidate.si(score.model_dump()))
+    if len(steps) == 1:
+        return parse_resume.apply_async(args=[parse.model_dump()])
+    return chain(*steps).apply_async()
 
 
 def score(application_id: int, batch_run_id: int | None = None) -> AsyncResult:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+EXTRACT_TEXT = "talentq.extract_text"
 PARSE_RESUME = "talentq.parse_resume"
 ANALYZE_SENTIMENT = "talentq.analyze_sentiment"
 ANALYZE_SENTIMENTS = "talentq.analyze_sentiments"
@@ -18,6 +19,7 @@ NIGHTLY_BATCH = "talentq.nightly_batch"
 
 # One queue per job kind, so each can get its own workers (GPU for models, CPU for the rest).
 QUEUES: dict[str, str] = {
+    EXTRACT_TEXT: "extract",  # CPU work: with TALENTQ_SEPARATE_EXTRACTION, model workers never read files
     PARSE_RESUME: "resumes",
     ANALYZE_SENTIMENT: "sentiment",
     ANALYZE_SENTIMENTS: "sentiment",
@@ -36,8 +38,13 @@ class Payload(BaseModel):
     batch_run_id: int | None = Field(None, gt=0, lt=2**63)
 
 
+class ExtractTextPayload(Payload):
+    document_id: int = DbId
+
+
 class ParseResumePayload(Payload):
     document_id: int = DbId
+    extracted: bool = Field(False, description="an extract step just stored the document's text: parse that")
 
 
 class AnalyzeSentimentPayload(Payload):
@@ -60,6 +67,7 @@ class ScoreCandidatePayload(Payload):
 
 
 PAYLOADS: dict[str, type[Payload]] = {
+    EXTRACT_TEXT: ExtractTextPayload,
     PARSE_RESUME: ParseResumePayload,
     ANALYZE_SENTIMENT: AnalyzeSentimentPayload,
     ANALYZE_SENTIMENTS: AnalyzeSentimentsPayload,
@@ -77,4 +85,4 @@ def jobs_of(payload: Payload) -> list[Payload]:
 
 def subject_of(payload: Payload) -> int:
     """The id a job is about: the key of its result row and of its failure row."""
-    return next(v for k, v in payload.model_dump().items() if k != "batch_run_id")
+    return next(v for k, v in payload.model_dump().items() if k.endswith("_id") and k != "batch_run_id")

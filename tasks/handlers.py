@@ -24,6 +24,7 @@ from tasks.contract import (
     PARSE_RESUME,
     SCORE_CANDIDATE,
     AnalyzeSentimentPayload,
+    ExtractTextPayload,
     ParseResumePayload,
     ScoreCandidatePayload,
 )
@@ -99,23 +100,49 @@ def _fail(
     return {"status": "failed", "subject_id": subject_id, "error_code": failure.code}
 
 
-def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
+def _documents(session: Session, ids: list[int]) -> dict[int, Document]:
+    query = select(Document).where(Document.id.in_(ids)).options(undefer(Document.content))
+    return {d.id: d for d in session.scalars(query)}
+
+
+def extract_texts(jobs: Sequence[ExtractTextPayload]) -> list[Outcome]:
+    """The CPU part of parsing, for CPU workers: each document's text, stored on its row for the parse step.
+    A document that has no text is recorded as the résumé's parse failure, with its code."""
     settings = get_settings()
-    encoder = runtime.encoder(settings)
-    version = resume_model_version(settings)
     with session_scope(settings.database_url) as session:
-        ids = [job.document_id for job in jobs]
-        docs = {
-            d.id: d
-            for d in session.scalars(select(Document).where(Document.id.in_(ids)).options(undefer(Document.content)))
-        }
+        docs = _documents(session, [job.document_id for job in jobs])
         outcomes = []
         for job in jobs:
             doc = docs.get(job.document_id)
             try:
                 if doc is None:
                     raise ItemFailure("not_found", f"document {job.document_id} does not exist")
-                text = _extract(doc, settings.max_document_bytes)
+                doc.text = _extract(doc, settings.max_document_bytes)
+                doc.text_hash = repository.sha256(doc.text)
+            except ItemFailure as failure:
+                candidate_id = doc.candidate_id if doc else None
+                outcomes.append(_fail(session, PARSE_RESUME, job.document_id, None, failure, candidate_id))
+                continue
+            outcomes.append({"status": "done", "subject_id": doc.id})
+        return outcomes
+
+
+def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
+    settings = get_settings()
+    encoder = runtime.encoder(settings)
+    version = resume_model_version(settings)
+    with session_scope(settings.database_url) as session:
+        docs = _documents(session, [job.document_id for job in jobs])
+        outcomes = []
+        for job in jobs:
+            doc = docs.get(job.document_id)
+            try:
+                if doc is None:
+                    raise ItemFailure("not_found", f"document {job.document_id} does not exist")
+                # Text an extract step stored, or (no extract step, or it failed) extracted here.
+                text = (
+                    doc.text if job.extracted and doc.text is not None else _extract(doc, settings.max_document_bytes)
+                )
                 parsed = parse_resume(text, encoder)
             except ItemFailure as failure:
                 outcomes.append(

@@ -11,7 +11,7 @@ from celery_batches import Batches, SimpleRequest
 from config.settings import get_settings
 from tasks import handlers
 from tasks.app import app
-from tasks.contract import ANALYZE_SENTIMENT, ANALYZE_SENTIMENTS, PARSE_RESUME, SCORE_CANDIDATE
+from tasks.contract import ANALYZE_SENTIMENT, ANALYZE_SENTIMENTS, EXTRACT_TEXT, PARSE_RESUME, SCORE_CANDIDATE
 from tasks.reliability import Handler, run_batch, run_guarded
 
 _settings = get_settings()
@@ -32,6 +32,13 @@ class ReconnectingBatches(Batches):
 
 def _single(task: Task, handler: Handler, payload: Any) -> dict[str, Any]:
     return run_guarded(task, handler, [payload])[0]
+
+
+@app.task(bind=True, name=EXTRACT_TEXT)
+def extract_text(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
+    """Extract a résumé's text (PDF, DOCX, HTML, text) and store it for the parse step: CPU work, split from
+    the model work when TALENTQ_SEPARATE_EXTRACTION is on, so model workers never spend time reading files."""
+    return _single(self, handlers.extract_texts, payload)
 
 
 @app.task(bind=True, name=PARSE_RESUME)

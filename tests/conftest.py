@@ -182,7 +182,9 @@ def start_worker(
     started: list[WorkerProcess] = []
 
     def start(
-        queues: str = "resumes,sentiment,scoring,control", concurrency: int = 1, extra_env: dict[str, str] | None = None
+        queues: str = "extract,resumes,sentiment,scoring,control",
+        concurrency: int = 1,
+        extra_env: dict[str, str] | None = None,
     ) -> WorkerProcess:
         worker = WorkerProcess(tmp_path / f"worker-{len(started)}.log", queues, concurrency, extra_env)
         started.append(worker)

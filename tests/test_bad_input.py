@@ -236,7 +236,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 def worker(database_url: str, broker: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
     folder = tmp_path_factory.mktemp("bad-input-worker")
     env = {**broker.env, "TALENTQ_MAX_DOCUMENT_BYTES": str(LIMIT)}
-    process = WorkerProcess(folder / "worker.log", "resumes,sentiment,scoring", 1, env)
+    process = WorkerProcess(folder / "worker.log", "extract,resumes,sentiment,scoring", 1, env)
     yield process
     process.stop()
 

@@ -173,6 +173,34 @@ def test_bad_documents_become_failure_rows_and_the_batch_goes_on(start_worker, d
     assert any("limit is 200000" in m for m in messages)
 
 
+def test_separate_extraction_reads_files_on_cpu_workers_and_models_on_model_workers(
+    start_worker, database_url, tmp_path: Path
+):
+    """TALENTQ_SEPARATE_EXTRACTION: the `extract` queue's worker reads the files, the `resumes` worker only
+    parses stored text; a bad file still ends as one failure row with its code, and a good one as one result."""
+    split = {"TALENTQ_SEPARATE_EXTRACTION": "true"}
+    cpu = start_worker(queues="extract", extra_env=split)
+    model = start_worker(queues="resumes,scoring", extra_env=split)
+    folder = tmp_path / "split"
+    folder.mkdir()
+    (folder / "split-good.txt").write_text(GOOD_RESUME + "\nSplit queues.", encoding="utf-8")
+    (folder / "split-corrupt.pdf").write_bytes(b"%PDF-1.7\n split garbage \x00\xff" * 20)
+    talentq("submit", "resumes", str(folder), env=split)
+    codes = wait_for(
+        lambda: _codes_by_file(database_url, folder) if len(_codes_by_file(database_url, folder)) == 2 else None,
+        240,
+        what="both documents handled",
+    )
+    assert codes == {"split-good.txt": "parsed", "split-corrupt.pdf": "corrupt"}
+    assert "Task talentq.extract_text[" in cpu.log and "Task talentq.parse_resume[" not in cpu.log
+    assert "Task talentq.parse_resume[" in model.log and "Task talentq.extract_text[" not in model.log
+    with session_scope(database_url) as session:
+        good = session.scalars(select(Document).where(Document.filename == "split-good.txt")).one()
+        assert good.text and good.text_hash == repository.sha256(good.text)
+        bad = session.scalars(select(Document).where(Document.filename == "split-corrupt.pdf")).one()
+        assert session.scalar(select(func.count()).select_from(Failure).where(Failure.subject_id == bad.id)) == 1
+
+
 def _codes_by_file(url: str, folder: Path) -> dict[str, str]:
     names = {p.name for p in folder.iterdir()}
     with session_scope(url) as session:

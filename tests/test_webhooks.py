@@ -115,7 +115,7 @@ def test_application_is_stored_and_chained_parse_then_score(client, database_url
 
     queued = messages(redis_client, "resumes")[parse_id]
     assert queued["task"] == "talentq.parse_resume"
-    assert queued["args"] == [{"document_id": document_id, "batch_run_id": None}]  # ids only
+    assert queued["args"] == [{"document_id": document_id, "batch_run_id": None, "extracted": False}]  # ids only
     (score,) = queued["embed"]["chain"]
     assert score["task"] == "talentq.score_candidate" and score["options"]["task_id"] == score_id
     assert score["args"] == [{"application_id": application_id, "batch_run_id": None}]
