@@ -20,7 +20,7 @@ from db import repository
 from db.models import Application, BatchItem, BatchRun, Document, Failure, ResumeResult, ScoreResult
 from db.session import session_scope
 from producers import enqueue, ingest
-from tasks.contract import PARSE_RESUME, QUEUES, SCORE_CANDIDATE
+from tasks.contract import EXTRACT_TEXT, PARSE_RESUME, QUEUES, SCORE_CANDIDATE
 from tasks.handlers import resume_model_version, score_model_version
 
 
@@ -101,8 +101,9 @@ def submit(
                 ["batch_run_id", "task_name", "subject_id"],
             )
         _refresh_counts(session, run_id)
+    first_queue = QUEUES[EXTRACT_TEXT if settings.separate_extraction else PARSE_RESUME]  # where résumé chains start
     while unsent := _unsent(settings, run_id, chunk):
-        wait_for_room(QUEUES[PARSE_RESUME], max_depth, depth=depth)
+        wait_for_room(first_queue, max_depth, depth=depth)
         for item in unsent:
             _send(item, run_id)
         with session_scope(settings.database_url) as session:
