@@ -35,7 +35,7 @@ from workers.sentiment import SentimentModel
 WORKER_READY_TIMEOUT_S = 300
 BATCH1_TEXTS = 64  # batch-of-one model work is slow; a sample of it is enough for the per-item rate
 Texts = Sequence[str]
-SHORT = "short texts"
+SHORT, RESUMES = "short texts", "résumés"
 Submit = Callable[[Sequence[int]], object]  # puts jobs for these ids on the queue, as a producer would
 
 
@@ -293,7 +293,7 @@ def sentiment_workload(settings: Settings) -> Workload:
             ),
             ModelStage(
                 f"raw sentiment model, batch {batch} ({settings.runtime}: ceiling)",
-                analyze(model, batch),
+                model_work(SHORT, settings, batch),
                 "ceiling",
                 parallel=True,
             ),
@@ -306,7 +306,6 @@ def sentiment_workload(settings: Settings) -> Workload:
 
 
 def resume_workload(settings: Settings) -> Workload:
-    encoder, _ = talentq_models(settings)
     fp32_encoder, _ = naive._models()
 
     def handler(ids: Sequence[int]) -> None:
@@ -314,7 +313,7 @@ def resume_workload(settings: Settings) -> Workload:
             handlers.parse_resumes([ParseResumePayload(document_id=i)])
 
     return Workload(
-        name="résumés",
+        name=RESUMES,
         store=store_resumes,
         table=ResumeResult,
         queue="resumes",
@@ -323,7 +322,7 @@ def resume_workload(settings: Settings) -> Workload:
             ModelStage("raw fp32 encoder, embed only (reference)", embed_batches(fp32_encoder, 32)),
             ModelStage(
                 f"raw parse_resume + embed ({settings.runtime}: ceiling)",
-                partial(parse_and_embed, encoder),
+                model_work(RESUMES, settings, settings.batch_size),
                 "ceiling",
                 parallel=True,
             ),

@@ -105,6 +105,15 @@ def _documents(session: Session, ids: list[int]) -> dict[int, Document]:
     return {d.id: d for d in session.scalars(query)}
 
 
+def _text_of(doc: Document | None, document_id: int, max_bytes: int, stored: bool = False) -> str:
+    """A document's text: the one an extract step stored (``stored``, when there is one), else extracted now."""
+    if doc is None:
+        raise ItemFailure("not_found", f"document {document_id} does not exist")
+    if stored and doc.text is not None:
+        return doc.text
+    return _extract(doc, max_bytes)
+
+
 def extract_texts(jobs: Sequence[ExtractTextPayload]) -> list[Outcome]:
     """The CPU part of parsing, for CPU workers: each document's text, stored on its row for the parse step.
     A document that has no text is recorded as the résumé's parse failure, with its code."""
@@ -115,9 +124,7 @@ def extract_texts(jobs: Sequence[ExtractTextPayload]) -> list[Outcome]:
         for job in jobs:
             doc = docs.get(job.document_id)
             try:
-                if doc is None:
-                    raise ItemFailure("not_found", f"document {job.document_id} does not exist")
-                doc.text = _extract(doc, settings.max_document_bytes)
+                doc.text = _text_of(doc, job.document_id, settings.max_document_bytes)
                 doc.text_hash = repository.sha256(doc.text)
             except ItemFailure as failure:
                 candidate_id = doc.candidate_id if doc else None
@@ -137,12 +144,7 @@ def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
         for job in jobs:
             doc = docs.get(job.document_id)
             try:
-                if doc is None:
-                    raise ItemFailure("not_found", f"document {job.document_id} does not exist")
-                # Text an extract step stored, or (no extract step, or it failed) extracted here.
-                text = (
-                    doc.text if job.extracted and doc.text is not None else _extract(doc, settings.max_document_bytes)
-                )
+                text = _text_of(doc, job.document_id, settings.max_document_bytes, stored=job.extracted)
                 parsed = parse_resume(text, encoder)
             except ItemFailure as failure:
                 outcomes.append(
