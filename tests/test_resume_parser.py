@@ -410,3 +410,37 @@ def test_generic_words_of_job_entries_are_duties(encoder: Encoder, shape: str) -
     names = {s.name for s in parse_resume(text, encoder, today=TODAY).skills}
     assert {"Communication", "Teamwork", "Planning"} <= names
     assert not {"Scheduling", "Classroom management", "Sales"} & names  # a short line, a cue: still duties
+
+
+ORGANISATIONS = """Kim Park, PMP
+kim.park@example.com
+
+EXPERIENCE
+Software Engineer, Oracle Corporation, 2015 - 2020
+Built services in Python.
+
+EDUCATION
+B.Sc. Physics, Java Institute of Technology, 2014
+
+SKILLS
+Programming Languages: Python, SQL
+"""
+
+
+def test_employer_school_names_and_credentials_are_not_skills(encoder: Encoder) -> None:
+    found = {(s.text, s.name) for s in parse_resume(ORGANISATIONS, encoder, today=TODAY).skills}
+    assert {("Python", "Python"), ("SQL", "SQL"), ("Programming Languages", "Programming")} <= found
+    assert not {name for _, name in found} & {"Oracle", "Java", "PMP"}
+
+
+def test_credentials_stay_skills_unless_the_caller_leaves_them_out(encoder: Encoder) -> None:
+    text = "PMP required; Python a plus"
+    assert {s.name for s in extract_skills(text, encoder)} == {"PMP", "Python"}
+    assert {s.name for s in extract_skills(text, encoder, credentials=False)} == {"Python"}
+
+
+def test_languages_after_a_skill_is_one_noun_phrase_and_initials_are_not_skills() -> None:
+    matches = Taxonomy().literal("Scripting Languages: Perl. Vetter, R., Brown, J. (2012). Tools: Python, R, SQL")
+    assert [(m.text, m.name) for m in matches] == [
+        ("Scripting Languages", "Scripting"), ("Perl", "Perl"), ("Python", "Python"), ("R", "R"), ("SQL", "SQL")
+    ]  # fmt: skip

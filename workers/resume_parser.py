@@ -13,15 +13,15 @@ from datetime import date
 from langdetect import DetectorFactory, LangDetectException, detect
 
 from workers.contacts import find_emails, find_languages, find_links, find_locations, find_name, find_phones
-from workers.dates import RANGE_RE, years_of_experience
+from workers.dates import RANGE_RE, DateRange, years_of_experience
 from workers.encoder import Encoder
 from workers.entries import find_education, find_experience
-from workers.resume_models import Evidence, ParsedResume, SectionInfo
+from workers.resume_models import Education, Evidence, Experience, ParsedResume, SectionInfo
 from workers.sections import Section, Segment, clean, find_sections, segments, spans_of
 from workers.skills import cue_spans, extract_skills
 from workers.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/1.9"
+PARSER_VERSION = "resume-parser/1.10"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
@@ -44,6 +44,7 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
     header_end = next((s.end for s in sections if s.kind == "header"), 0)
     language = _language(cleaned)
     skill_lines = _skill_section_lines(segs, sections)
+    education = find_education(cleaned, spans_of(sections, "education") or [(0, len(text))])
     return ParsedResume(
         parser_version=PARSER_VERSION,
         name=find_name(cleaned, _name_candidates(segs, sections)),
@@ -54,13 +55,14 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
         locations=locations,
         summary=_summary(cleaned, sections),
         skills=extract_skills(
-            _blank(cleaned, spans_of(sections, *NO_SKILL_SECTIONS)),
+            _blank(cleaned, spans_of(sections, *NO_SKILL_SECTIONS) + _organisations(jobs, education)),
             encoder,
             list_spans=_skill_lists(cleaned, segs, sections),
             semantic_spans=skill_lines,
             phrase_spans=skill_lines,
+            credentials=False,  # "PMP", "CPA": titles the candidate holds, not skills
         ),
-        education=find_education(cleaned, spans_of(sections, "education") or [(0, len(text))]),
+        education=education,
         experience=[job for job, _ in jobs],
         years_experience=years_of_experience([rng for _, rng in jobs], today or date.today()),
         languages=find_languages(cleaned, spans_of(sections, "languages")),
@@ -69,6 +71,13 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
         warnings=[] if language in ("en", "unknown") else ["non_english"],
         sections=[SectionInfo(kind=s.kind, heading=s.heading, start=s.start, end=s.end) for s in sections],
     )
+
+
+def _organisations(jobs: list[tuple[Experience, DateRange]], education: list[Education]) -> list[tuple[int, int]]:
+    """Employer and school names: a skill word in them ("Oracle Corporation", "Java Institute") names the
+    organisation, not something the candidate can do."""
+    spans = [(e.start, e.end) for job, _ in jobs if (e := job.company)]
+    return spans + [(e.start, e.end) for entry in education if (e := entry.institution)]
 
 
 def _outside(sections: list[Section], length: int, *kinds: str) -> list[tuple[int, int]]:

@@ -10,6 +10,9 @@ three characters ("R", "Go", "C#") and the common English words listed under ``c
 the caller marks as skill lists, e.g. a résumé's skills section) that no alias covers are embedded and matched to
 the nearest taxonomy name or alias above ``SEMANTIC_THRESHOLD``. Taxonomy embeddings are computed once per
 encoder version and taxonomy content, and cached as ``.npy`` under ``TALENTQ_CACHE_DIR``.
+
+The taxonomy's ``credentials`` ("PMP", "CPA") are titles a person holds as well as skills: a posting asks for them,
+while a résumé that names them reports a certification, so its parser can leave them out of the skills.
 """
 
 from __future__ import annotations
@@ -119,6 +122,7 @@ class Taxonomy:
         self.folded: dict[str, int] = {}  # lower-cased key → entry
         self.exact: dict[str, int] = {}  # case-sensitive surface (tokens joined by spaces) → entry
         self.phrases: list[tuple[str, int]] = []  # every name and alias, for embeddings
+        self.credentials = frozenset(data.get("credentials", []))
         case_sensitive = {word.lower() for word in data["case_sensitive"]}
         generic = set(data["generic"])
         for category, skills in data["skills"].items():
@@ -161,6 +165,9 @@ class Taxonomy:
             i += n
             while i < len(tokens) and self._is_version(text, window[-1], tokens[i], len(window) > n):
                 window.append(tokens[i])  # "Photoshop CS5", "Studio 2014": the version is part of the name
+                i += 1
+            if i < len(tokens) and self._is_category_noun(text, window[-1], tokens[i]):
+                window.append(tokens[i])  # "Programming Languages", "Scripting Language": the noun phrase as written
                 i += 1
             end = window[-1].end()
             if len(window) > 1 and window[-1].group().lower() in ("skill", "skills"):
@@ -236,6 +243,12 @@ class Taxonomy:
             and not after.startswith(("-", "–", "to", "+", "year", "yr", "month", "%"))
         )
 
+    @staticmethod
+    def _is_category_noun(text: str, last: re.Match[str], token: re.Match[str]) -> bool:
+        """Whether ``token`` is "languages" right after a skill, one noun phrase with it ("Programming Languages",
+        "Scripting Language"): the evidence is the phrase as written, and the name stays the skill's."""
+        return token.group().lower() in ("language", "languages") and not _apart(text[last.end() : token.start()])
+
     def semantic(self, text: str, items: list[tuple[int, int]], encoder: Encoder) -> list[SkillMatch]:
         """Nearest taxonomy phrase of each item span, kept when the cosine similarity clears the threshold."""
         if not items:
@@ -296,8 +309,8 @@ def _apart(gap: str) -> bool:
 
 def _in_list_punctuation(text: str, token: re.Match[str]) -> bool:
     following = text[token.end() : token.end() + 4]
-    if following.startswith("/o") or re.match(r"\.\s*[A-Z(]", following):
-        return False  # "Freese, R. (2016)", "C/o": an initial or "care of"
+    if following.startswith("/o") or re.match(r"\.\s*[A-Z(,]", following):
+        return False  # "Freese, R. (2016)", "Vetter, R., Brown", "C/o": an initial or "care of"
     before = text[max(0, token.start() - 3) : token.start()].strip()
     after = text[token.end() : token.end() + 3].strip()
     return before[-1:] in (",", "/", ";") or after[:1] in (",", "/", ";")
@@ -392,6 +405,7 @@ def extract_skills(
     semantic_spans: list[tuple[int, int]] | None = None,
     taxonomy: Taxonomy | None = None,
     phrase_spans: list[tuple[int, int]] | None = None,
+    credentials: bool = True,
 ) -> list[SkillMatch]:
     """Skills in ``text``, one per distinct (skill, surface form), in order of first appearance.
 
@@ -399,7 +413,8 @@ def extract_skills(
     unknown short items in ``semantic_spans`` (default: ``list_spans``) are matched semantically, which costs one
     ``encoder.embed`` call. In each list of ``phrase_spans`` (default: none; e.g. the lines of a skills section) that
     names at least one known skill, the items that neither pass covers are kept as skills not in the taxonomy
-    (``in_taxonomy`` False, ``name`` the phrase as written).
+    (``in_taxonomy`` False, ``name`` the phrase as written). With ``credentials`` False, the taxonomy's credentials
+    ("PMP") are left out, though their text still counts as a known skill of its list.
     """
     taxonomy = taxonomy or default_taxonomy()
     masked = MASK_RE.sub(lambda m: " " * len(m.group()), text)
@@ -433,7 +448,7 @@ def extract_skills(
     unique = []
     for match in matches:
         key = (match.name, match.text.casefold())
-        if key not in seen:
+        if key not in seen and (credentials or not (match.in_taxonomy and match.name in taxonomy.credentials)):
             seen.add(key)
             unique.append(match)
     return unique
