@@ -444,3 +444,9 @@ def test_languages_after_a_skill_is_one_noun_phrase_and_initials_are_not_skills(
     assert [(m.text, m.name) for m in matches] == [
         ("Scripting Languages", "Scripting"), ("Perl", "Perl"), ("Python", "Python"), ("R", "R"), ("SQL", "SQL")
     ]  # fmt: skip
+
+
+def test_a_single_lower_case_word_is_not_a_free_phrase(encoder: Encoder) -> None:
+    text = "Tools: Python, Zorbex, raw materials, capacity"
+    found = {s.text for s in extract_skills(text, encoder, phrase_spans=[(0, len(text))]) if not s.in_taxonomy}
+    assert found == {"Zorbex", "raw materials"}

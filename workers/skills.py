@@ -74,6 +74,7 @@ PHRASE_STOP = frozenset({
     "etc", "other", "others", "various", "including", "such", "like", "also", "all", "more", "well", "very",
 })  # fmt: skip
 MAX_PHRASE_WORDS = 4
+COMMON_WORD_RE = re.compile(r"[a-z][a-z-]*")
 COORDINATION_RE = re.compile(r"\b(?:and|or)\b|&", re.IGNORECASE)
 
 
@@ -373,6 +374,12 @@ def phrase_items(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[int
     return lists
 
 
+def _named(text: str, start: int, end: int) -> bool:
+    """Whether an unknown list item can be kept as a skill: a single lower-case word ("materials", "capacity",
+    "tools") is a common noun of the sentence the list runs into; skills of one word are names ("Drush", "ZK")."""
+    return not COMMON_WORD_RE.fullmatch(text, start, end)
+
+
 def _phrase(text: str, start: int, end: int) -> SkillMatch:
     name = " ".join(text[start:end].split())
     return SkillMatch(
@@ -441,7 +448,9 @@ def extract_skills(
     for items in lists:
         known = [covered[a:b].any() for a, b in items]
         if any(known):  # a list with a known skill in it lists skills: its other items are skills too
-            phrases += [_phrase(text, a, b) for (a, b), k in zip(items, known, strict=True) if not k]
+            phrases += [
+                _phrase(text, a, b) for (a, b), k in zip(items, known, strict=True) if not k and _named(text, a, b)
+            ]
     literal = _whole_items(text, literal, [item for items in lists for item in items])
     matches = sorted(literal + semantic + phrases, key=lambda m: m.start)
     seen: set[tuple[str, str]] = set()
