@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
+from workers.backends import RUNTIMES
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -84,7 +85,7 @@ def test_runtime_benchmark_reports_every_runtime_for_encoder_and_sentiment() -> 
     )
     assert done.returncode == 0, done.stdout + done.stderr[-4000:]
     assert "sentiment texts/s" in done.stdout
-    for runtime in ("fp32", "onnx", "onnx-int8"):
+    for runtime in RUNTIMES:
         encoder_row, sentiment_row = _rows(done.stdout, runtime)
         assert len(encoder_row) == 9 and len(sentiment_row) == 7 and encoder_row[1] == sentiment_row[1] == "512"
         if runtime == "fp32":

@@ -133,13 +133,14 @@ def test_evaluation_beats_vader_on_held_out_rows(model: SentimentModel) -> None:
     assert scores["talentq"].macro_f1 > scores["VADER"].macro_f1
 
 
-@pytest.mark.parametrize("runtime", ["onnx", "onnx-int8"])
-def test_onnx_runtimes_run_the_whole_network_close_to_fp32(runtime: str, model: SentimentModel) -> None:
+@pytest.mark.parametrize("runtime", ["bf16", "onnx", "onnx-int8"])
+def test_other_runtimes_run_the_whole_network_close_to_fp32(runtime: str, model: SentimentModel) -> None:
     """Under the ONNX runtimes the bundled network (encoder layers, trained top, head) runs in ONNX
-    Runtime: no torch model is loaded, results are versioned by runtime, and the probabilities stay
-    close to fp32 (exact for ``onnx``; int8 weights move them a little)."""
+    Runtime, and no torch model is loaded; under ``bf16`` it runs in torch under bfloat16 autocast.
+    Results are versioned by runtime, and the probabilities stay close to fp32 (exact for ``onnx``;
+    int8 weights and bfloat16 move them a little)."""
     encoder = Encoder(device="cpu", runtime=runtime)
-    onnx_model = SentimentModel(encoder)
+    other = SentimentModel(encoder)
     texts = [
         "I love working with this team. My manager is supportive and the culture is fantastic.",
         "Management is toxic and I dread coming to work every day.",
@@ -147,9 +148,12 @@ def test_onnx_runtimes_run_the_whole_network_close_to_fp32(runtime: str, model: 
         "The onboarding was excellent and everyone made me feel welcome.",
     ]
     expected = [r.positive_probability for r in model.analyze(texts)]
-    got = [r.positive_probability for r in onnx_model.analyze(texts)]
+    got = [r.positive_probability for r in other.analyze(texts)]
 
-    assert encoder._model is None, "the ONNX runtimes must not load the torch model"
-    assert onnx_model.version.endswith(f"@{runtime}") and onnx_model.version != model.version
+    if runtime == "bf16":
+        assert encoder.autocast_dtype == torch.bfloat16
+    else:
+        assert encoder._model is None, "the ONNX runtimes must not load the torch model"
+    assert other.version.endswith(f"@{runtime}") and other.version != model.version
     assert got == pytest.approx(expected, abs=1e-4 if runtime == "onnx" else 0.05)
-    assert [r.label for r in onnx_model.analyze(texts)] == [r.label for r in model.analyze(texts)]
+    assert [r.label for r in other.analyze(texts)] == [r.label for r in model.analyze(texts)]

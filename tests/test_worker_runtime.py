@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from config.settings import get_settings
 from producers.cli import worker_command
 from tests.conftest import ROOT
@@ -50,27 +48,3 @@ def test_versions_known_without_loading_match_the_loaded_encoder(encoder):
     assert encoder_version(None, "fp32") == encoder.info.version
     assert encoder_version(None, "int8") == encoder_version(None, "onnx-int8")
     assert resume_model_version(get_settings()).endswith(encoder.info.version)
-
-
-FREED_BLOCK_PROBE = """
-import sys
-from workers.runtime import pin_mmap_threshold
-def rss_mib():
-    return next(int(line.split()[1]) / 1024 for line in open("/proc/self/status") if line.startswith("VmRSS"))
-if sys.argv[1] == "pinned":
-    assert pin_mmap_threshold()
-block = b"x" * (8 << 20); del block  # glibc: mmapped, and freeing it raises the threshold past 8 MiB
-before = rss_mib()
-block = b"y" * (8 << 20); small = [b"z" * 100 for _ in range(1000)]; del block
-print(rss_mib() - before)
-"""
-
-
-@pytest.mark.parametrize(("mode", "kept_mib"), [("default", 8.0), ("pinned", 0.0)])
-def test_pinned_mmap_threshold_gives_freed_tensors_back(mode: str, kept_mib: float) -> None:
-    """The worker pins glibc's mmap threshold (workers.runtime.pin_mmap_threshold): a freed large block
-    then leaves the process at once, instead of staying in a heap that fragments as batch shapes vary."""
-    out = subprocess.run(
-        [sys.executable, "-c", FREED_BLOCK_PROBE, mode], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert float(out.stdout) == pytest.approx(kept_mib, abs=1.0)

@@ -5,6 +5,10 @@ really computes) stays within the budget. A fixed count of 32 or 64 pads every s
 to the batch's longest one: on the CPU, short texts ran 1.6× faster with a 256–512-token budget
 than in length-sorted batches of 64 (docs/benchmarks.md). A GPU wants far larger batches, so the
 default budget depends on the device.
+
+Lengths are padded to a multiple of ``PAD_MULTIPLE`` (8), as ``pad_to_multiple_of`` does in transformers: with
+every length its own shape, torch's oneDNN kernels cached one plan per shape and a bf16 worker's RSS grew
+~55 % over 12,000 texts; with multiples of 8 it levels off (+3 % after the first 4,000) for ~3 % more tokens.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from transformers import PreTrainedTokenizerBase
 CPU_BATCH_TOKENS = 512
 CUDA_BATCH_TOKENS = 16384
 MAX_BATCH_ITEMS = 256
+PAD_MULTIPLE = 8
 
 
 def default_batch_tokens(device: torch.device) -> int:
@@ -42,7 +47,7 @@ def token_budget_batches(
     order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
     batch: list[int] = []
     for i in order:
-        if batch and (len(sequences[i]) * (len(batch) + 1) > max_tokens or len(batch) == max_items):
+        if batch and (_padded(len(sequences[i])) * (len(batch) + 1) > max_tokens or len(batch) == max_items):
             yield _pad(sequences, batch, pad_id)
             batch = []
         batch.append(i)
@@ -51,13 +56,18 @@ def token_budget_batches(
 
 
 def _pad(sequences: Sequence[Sequence[int]], indices: list[int], pad_id: int) -> TokenBatch:
-    longest = max(len(sequences[i]) for i in indices)
+    longest = _padded(max(len(sequences[i]) for i in indices))
     input_ids = np.full((len(indices), longest), pad_id, dtype=np.int64)
     attention_mask = np.zeros((len(indices), longest), dtype=np.int64)
     for row, i in enumerate(indices):
         input_ids[row, : len(sequences[i])] = sequences[i]
         attention_mask[row, : len(sequences[i])] = 1
     return TokenBatch(indices, input_ids, attention_mask)
+
+
+def _padded(length: int) -> int:
+    """``length`` rounded up to a multiple of ``PAD_MULTIPLE``."""
+    return -(-length // PAD_MULTIPLE) * PAD_MULTIPLE
 
 
 def tokenized_batches(

@@ -17,7 +17,8 @@ import numpy as np
 import torch
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedModel
 
-from workers.backends import ALIASES, CPU_ONLY, RUNTIMES, Backend
+from workers.backends import ALIASES, CPU_ONLY, RUNTIMES, TORCH_RUNTIMES, Backend
+from workers.backends.torch_backend import TorchBackend, autocast_dtype_for
 from workers.batching import default_batch_tokens, pad_id, token_budget_batches
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class Encoder:
         self.tokenizer = AutoTokenizer.from_pretrained(self.source)
         self.config = AutoConfig.from_pretrained(self.source)
         self._model: PreTrainedModel | None = None
+        # What torch models on this encoder (the backend, the sentiment network) run under; None: plain fp32.
+        self.autocast_dtype = autocast_dtype_for(self.device, runtime) if runtime in TORCH_RUNTIMES else None
         self.backend = self._load_backend()
         self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
         # Padded tokens per forward pass, for every model on this encoder (workers.batching).
@@ -97,10 +100,8 @@ class Encoder:
         return self._model
 
     def _load_backend(self) -> Backend:
-        if self.runtime == "fp32":
-            from workers.backends.torch_backend import TorchBackend, autocast_dtype_for
-
-            return TorchBackend(self.model, self.device, autocast_dtype_for(self.device))
+        if self.runtime in TORCH_RUNTIMES:
+            return TorchBackend(self.model, self.device, self.autocast_dtype)
         from workers.backends.onnx_backend import OnnxBackend, encoder_spec, ensure_onnx
 
         path = ensure_onnx(encoder_spec(self.source), self.runtime, self.cache_dir)

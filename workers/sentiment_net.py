@@ -22,7 +22,9 @@ from safetensors.torch import load_file, safe_open, save_file
 from torch import nn
 from transformers import AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
+from workers.backends import TORCH_RUNTIMES
 from workers.backends.onnx_backend import ExportSpec, cpu_session, ensure_onnx, source_fingerprint
+from workers.backends.torch_backend import autocast
 from workers.batching import CPU_BATCH_TOKENS, tokenized_batches
 from workers.encoder import Encoder
 
@@ -43,8 +45,10 @@ class SentimentNet(nn.Module):
         encoder_name: str,
         trained_layers: int,
         temperature: float = 1.0,
+        autocast_dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
+        self.autocast_dtype = autocast_dtype  # inference under the encoder's runtime (bf16, fp16 on CUDA)
         config = base.config
         layers = base.encoder.layer
         self.first_trained = len(layers) - trained_layers
@@ -65,8 +69,10 @@ class SentimentNet(nn.Module):
 
     @classmethod
     def on(cls, encoder: Encoder, trained_layers: int, temperature: float = 1.0) -> SentimentNet:
-        """A network sharing ``encoder``'s fp32 embeddings and lower layers."""
-        return cls(encoder.model, encoder.tokenizer, encoder.info.name, trained_layers, temperature)
+        """A network sharing ``encoder``'s fp32 embeddings and lower layers, run under its autocast type."""
+        return cls(
+            encoder.model, encoder.tokenizer, encoder.info.name, trained_layers, temperature, encoder.autocast_dtype
+        )
 
     @property
     def device(self) -> torch.device:
@@ -94,7 +100,9 @@ class SentimentNet(nn.Module):
         for batch in tokenized_batches(self.tokenizer, texts, max_tokens, batch_tokens):
             ids = torch.from_numpy(batch.input_ids).to(self.device)
             mask = torch.from_numpy(batch.attention_mask).to(self.device)
-            out[batch.indices] = self(ids, mask).float().cpu().numpy()
+            with autocast(self.device, self.autocast_dtype):
+                logits = self(ids, mask)
+            out[batch.indices] = logits.float().cpu().numpy()
         return out
 
     def positive_probability(
@@ -189,7 +197,7 @@ class OnnxSentimentNet:
 
 
 def load_bundled(encoder: Encoder) -> SentimentNet | OnnxSentimentNet:
-    """The bundled network under the encoder's runtime: torch for ``fp32``, ONNX Runtime otherwise."""
-    if encoder.runtime == "fp32":
+    """The bundled network under the encoder's runtime: torch for ``fp32`` and ``bf16``, ONNX Runtime otherwise."""
+    if encoder.runtime in TORCH_RUNTIMES:
         return SentimentNet.load(encoder)
     return OnnxSentimentNet(encoder, cache_dir=encoder.cache_dir)

@@ -8,6 +8,7 @@ every backend embeds exactly the same windows.
 runtime        what runs                                                   device
 =============  ==========================================================  ==========
 ``fp32``       the transformers model in torch (fp16 autocast on CUDA)     CPU, CUDA
+``bf16``       the same under bfloat16 autocast (AMX / AVX-512 BF16 CPUs)  CPU, CUDA
 ``onnx``       ONNX Runtime, fp32, BERT fusions (attention, GELU, LN)       CPU
 ``onnx-int8``  ``onnx`` with int8 weights (dynamic, per-channel) on every   CPU
                projection except the FFN outputs
@@ -27,7 +28,8 @@ from typing import Protocol
 
 import numpy as np
 
-RUNTIMES = ("fp32", "onnx", "onnx-int8")
+RUNTIMES = ("fp32", "bf16", "onnx", "onnx-int8")
+TORCH_RUNTIMES = frozenset({"fp32", "bf16"})
 ALIASES = {"int8": "onnx-int8"}
 CPU_ONLY = frozenset({"onnx", "onnx-int8"})
 
