@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import delete, func, select
 
 from bench import _parallel, naive
-from bench._infra import Memory, Worker, running_worker, wait_for
+from bench._infra import Memory, Worker, running_worker, wait_for_count
 from config.settings import Settings, get_settings
 from db import repository
 from db.models import Base, Embedding, ResumeResult, SentimentResult
@@ -171,15 +171,15 @@ def submit_and_wait(pipeline: Pipeline, worker: Worker, ids: Sequence[int], time
     """Submit every id, then poll the row count: (submit seconds, first submit → last row seconds)."""
     target = pipeline.rows() + len(ids)
 
-    def done() -> bool:
+    def rows() -> int:
         if not worker.alive():
             raise RuntimeError(f"{pipeline.name}: worker exited\n{worker.log_tail()}")
-        return pipeline.rows() >= target
+        return pipeline.rows()
 
     started = time.perf_counter()
     pipeline.submit(ids)
     submitted = time.perf_counter()
-    finished = wait_for(done, timeout, f"{pipeline.name}: {len(ids)} rows")
+    finished = wait_for_count(rows, target, timeout, f"{pipeline.name}: {len(ids)} rows")
     return submitted - started, finished - started
 
 

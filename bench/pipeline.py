@@ -1,6 +1,6 @@
 """End-to-end throughput of talentq against the model alone and against a naive Celery pipeline.
 
-    python -m bench.pipeline [--short 500] [--resumes 40] [--runtime fp32|onnx|onnx-int8] [--rss-tasks 10000]
+    python -m bench.pipeline [--short 500] [--resumes 40] [--runtime fp32|bf16|onnx|onnx-int8] [--rss-tasks 10000]
 
 In one run, on real Redis and PostgreSQL (a fresh database and a private Redis database number):
 the model alone in this process (the ceiling), the naive pipeline (``bench.naive``: one task per

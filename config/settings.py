@@ -31,7 +31,7 @@ class Settings(BaseSettings):
         None, description="Local directory of a HF sequence-classification model; unset = bundled head."
     )
     device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
-    runtime: str = Field("fp32", description="Encoder runtime: fp32 | onnx | onnx-int8 (alias int8)")
+    runtime: str = Field("fp32", description="Encoder runtime: fp32 | bf16 | onnx | onnx-int8 (alias int8)")
     max_seq_tokens: int = Field(256, description="Tokens per chunk; longer texts are chunked and mean-pooled.")
     torch_threads: int | None = Field(None, description="Torch intra-op threads; unset = cores / concurrency.")
 
