@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from datetime import date
+from typing import Literal
 
 from langdetect import DetectorFactory, LangDetectException, detect
 
@@ -18,10 +19,11 @@ from workers.encoder import Encoder
 from workers.entries import find_education, find_experience
 from workers.resume_models import Education, Evidence, Experience, ParsedResume, SectionInfo
 from workers.sections import Section, Segment, clean, find_sections, segments, spans_of
+from workers.skill_scorer import SkillScorer, bundled_scorer
 from workers.skills import cue_spans, extract_skills
 from workers.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/1.10"
+PARSER_VERSION = "resume-parser/1.11"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
@@ -33,8 +35,18 @@ SENTENCE_WORDS = 9
 NO_SKILL_SECTIONS = ("publications", "references")  # titles of papers and referees' details name no skills of theirs
 
 
-def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", today: date | None = None) -> ParsedResume:
-    """Every field with its evidence span into ``text``; ``today`` closes "present" ranges (default: today)."""
+def parse_resume(
+    text: str,
+    encoder: Encoder,
+    *,
+    default_region: str = "US",
+    today: date | None = None,
+    skill_scorer: SkillScorer | Literal["bundled"] | None = "bundled",
+) -> ParsedResume:
+    """Every field with its evidence span into ``text``; ``today`` closes "present" ranges (default: today).
+
+    ``skill_scorer`` decides which skill candidates are kept: the shipped one for the encoder by default, None for
+    the candidates of the rules alone (the parser before the scorer)."""
     cleaned = clean(text)
     segs = segments(cleaned)
     sections = find_sections(cleaned, segs, encoder)
@@ -45,6 +57,17 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
     language = _language(cleaned)
     skill_lines = _skill_section_lines(segs, sections)
     education = find_education(cleaned, spans_of(sections, "education") or [(0, len(text))])
+    section_infos = [SectionInfo(kind=s.kind, heading=s.heading, start=s.start, end=s.end) for s in sections]
+    scorer = bundled_scorer(encoder) if skill_scorer == "bundled" else skill_scorer
+    skills = extract_skills(
+        _blank(cleaned, spans_of(sections, *NO_SKILL_SECTIONS) + _organisations(jobs, education)),
+        encoder,
+        list_spans=_skill_lists(cleaned, segs, sections),
+        semantic_spans=skill_lines,
+        phrase_spans=skill_lines,
+        credentials=False,  # "PMP", "CPA": titles the candidate holds, not skills
+        every_phrase=scorer is not None,  # the scorer judges every list item, not only those of known-skill lists
+    )
     return ParsedResume(
         parser_version=PARSER_VERSION,
         name=find_name(cleaned, _name_candidates(segs, sections)),
@@ -54,14 +77,7 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
         location=next((loc for loc in locations if loc.start < header_end), None),
         locations=locations,
         summary=_summary(cleaned, sections),
-        skills=extract_skills(
-            _blank(cleaned, spans_of(sections, *NO_SKILL_SECTIONS) + _organisations(jobs, education)),
-            encoder,
-            list_spans=_skill_lists(cleaned, segs, sections),
-            semantic_spans=skill_lines,
-            phrase_spans=skill_lines,
-            credentials=False,  # "PMP", "CPA": titles the candidate holds, not skills
-        ),
+        skills=scorer.keep(cleaned, section_infos, skills) if scorer else skills,
         education=education,
         experience=[job for job, _ in jobs],
         years_experience=years_of_experience([rng for _, rng in jobs], today or date.today()),
@@ -69,7 +85,7 @@ def parse_resume(text: str, encoder: Encoder, *, default_region: str = "US", tod
         certifications=_certifications(segs, sections),
         language=language,
         warnings=[] if language in ("en", "unknown") else ["non_english"],
-        sections=[SectionInfo(kind=s.kind, heading=s.heading, start=s.start, end=s.end) for s in sections],
+        sections=section_infos,
     )
 
 

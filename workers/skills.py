@@ -413,6 +413,7 @@ def extract_skills(
     taxonomy: Taxonomy | None = None,
     phrase_spans: list[tuple[int, int]] | None = None,
     credentials: bool = True,
+    every_phrase: bool = False,
 ) -> list[SkillMatch]:
     """Skills in ``text``, one per distinct (skill, surface form), in order of first appearance.
 
@@ -421,7 +422,8 @@ def extract_skills(
     ``encoder.embed`` call. In each list of ``phrase_spans`` (default: none; e.g. the lines of a skills section) that
     names at least one known skill, the items that neither pass covers are kept as skills not in the taxonomy
     (``in_taxonomy`` False, ``name`` the phrase as written). With ``credentials`` False, the taxonomy's credentials
-    ("PMP") are left out, though their text still counts as a known skill of its list.
+    ("PMP") are left out, though their text still counts as a known skill of its list. With ``every_phrase``, every
+    uncovered item of every list is kept, for a scorer of candidates (``workers/skill_scorer.py``) to decide.
     """
     taxonomy = taxonomy or default_taxonomy()
     masked = MASK_RE.sub(lambda m: " " * len(m.group()), text)
@@ -447,9 +449,11 @@ def extract_skills(
     lists = phrase_items(masked, phrase_spans or [])
     for items in lists:
         known = [covered[a:b].any() for a, b in items]
-        if any(known):  # a list with a known skill in it lists skills: its other items are skills too
+        if every_phrase or any(known):  # a list with a known skill in it lists skills: its other items are skills too
             phrases += [
-                _phrase(text, a, b) for (a, b), k in zip(items, known, strict=True) if not k and _named(text, a, b)
+                _phrase(text, a, b)
+                for (a, b), k in zip(items, known, strict=True)
+                if not k and (every_phrase or _named(text, a, b))
             ]
     literal = _whole_items(text, literal, [item for items in lists for item in items])
     matches = sorted(literal + semantic + phrases, key=lambda m: m.start)
