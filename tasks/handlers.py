@@ -8,7 +8,7 @@ faults propagate to ``tasks.reliability``, which retries the whole call.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -114,22 +114,32 @@ def _text_of(doc: Document | None, document_id: int, max_bytes: int, stored: boo
     return _extract(doc, max_bytes)
 
 
+def _document_texts(
+    session: Session, jobs: Sequence[ExtractTextPayload | ParseResumePayload], max_bytes: int, outcomes: list[Outcome]
+) -> Iterator[tuple[ExtractTextPayload | ParseResumePayload, Document, str]]:
+    """Each job's document and its text (for a parse job after an extract step, the stored one). A job whose
+    document is missing or has no text is recorded in ``outcomes`` instead, as the résumé's parse failure."""
+    docs = _documents(session, [job.document_id for job in jobs])
+    for job in jobs:
+        doc = docs.get(job.document_id)
+        stored = isinstance(job, ParseResumePayload) and job.extracted
+        try:
+            text = _text_of(doc, job.document_id, max_bytes, stored=stored)
+        except ItemFailure as failure:
+            candidate_id = doc.candidate_id if doc else None
+            outcomes.append(_fail(session, PARSE_RESUME, job.document_id, job.batch_run_id, failure, candidate_id))
+            continue
+        yield job, doc, text
+
+
 def extract_texts(jobs: Sequence[ExtractTextPayload]) -> list[Outcome]:
     """The CPU part of parsing, for CPU workers: each document's text, stored on its row for the parse step.
     A document that has no text is recorded as the résumé's parse failure, with its code."""
     settings = get_settings()
     with session_scope(settings.database_url) as session:
-        docs = _documents(session, [job.document_id for job in jobs])
-        outcomes = []
-        for job in jobs:
-            doc = docs.get(job.document_id)
-            try:
-                doc.text = _text_of(doc, job.document_id, settings.max_document_bytes)
-                doc.text_hash = repository.sha256(doc.text)
-            except ItemFailure as failure:
-                candidate_id = doc.candidate_id if doc else None
-                outcomes.append(_fail(session, PARSE_RESUME, job.document_id, None, failure, candidate_id))
-                continue
+        outcomes: list[Outcome] = []
+        for _, doc, text in _document_texts(session, jobs, settings.max_document_bytes, outcomes):
+            doc.text, doc.text_hash = text, repository.sha256(text)
             outcomes.append({"status": "done", "subject_id": doc.id})
         return outcomes
 
@@ -139,25 +149,9 @@ def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
     encoder = runtime.encoder(settings)
     version = resume_model_version(settings)
     with session_scope(settings.database_url) as session:
-        docs = _documents(session, [job.document_id for job in jobs])
-        outcomes = []
-        for job in jobs:
-            doc = docs.get(job.document_id)
-            try:
-                text = _text_of(doc, job.document_id, settings.max_document_bytes, stored=job.extracted)
-                parsed = parse_resume(text, encoder)
-            except ItemFailure as failure:
-                outcomes.append(
-                    _fail(
-                        session,
-                        PARSE_RESUME,
-                        job.document_id,
-                        job.batch_run_id,
-                        failure,
-                        doc.candidate_id if doc else None,
-                    )
-                )
-                continue
+        outcomes: list[Outcome] = []
+        for job, doc, text in _document_texts(session, jobs, settings.max_document_bytes, outcomes):
+            parsed = parse_resume(text, encoder)
             text_hash = repository.sha256(text)
             embed_cached(session, encoder, {text_hash: text})
             doc.text, doc.text_hash = text, text_hash
