@@ -1,17 +1,22 @@
-"""The skill-candidate scorer: the shipped weights load and decide, hand-set weights act as documented, and
-training on synthetic labelled candidates round-trips through the JSON asset."""
+"""The skill-candidate scorer and its tagger: the shipped weights load and decide, hand-set weights act as
+documented, the name prior counts only what it may, and training on small labelled résumés round-trips through
+the assets."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
-from training.skill_scorer import LabelledResume, fit_scorer
+from training.skill_scorer import fit_prior, fit_scorer, labelled_resume
 from workers.encoder import Encoder
 from workers.resume_parser import parse_resume
-from workers.skill_scorer import FEATURES, SkillScorer, bundled_scorer, every_candidate
+from workers.sections import clean
+from workers.skill_scorer import FEATURES, NamePrior, SkillScorer, bundled_scorer, every_candidate
+from workers.skill_tagger import SkillTagger, TokenProbabilities
 
 RESUME = """Dana Kowalski
 dana.kowalski@example.com
@@ -54,18 +59,71 @@ def test_another_encoder_keeps_the_rule_candidates() -> None:
     assert bundled_scorer(SimpleNamespace(info=SimpleNamespace(name="some/other-encoder"))) is None  # type: ignore[arg-type]
 
 
-def test_training_round_trips_through_json() -> None:
-    rng = np.random.default_rng(0)
-    resumes = []
-    for _ in range(12):
-        features = rng.normal(size=(8, len(FEATURES))).astype(np.float32)
-        good = features[:, 0] > 0  # the label follows one feature, so the fit has something to learn
-        keys = [frozenset({f"s{i}"}) for i in range(8)]
-        gold = frozenset(f"s{i}" for i in range(8) if good[i])
-        resumes.append(LabelledResume(features, keys, gold))
+def _labelled(text: str, skills: list[str]) -> dict[str, object]:
+    """A dev-set style row: ``text`` with each of ``skills`` labelled where it first appears."""
+    entities = [
+        {"label": "Tech Tools", "start": text.index(s), "end": text.index(s) + len(s), "text": s} for s in skills
+    ]
+    return {"text": text, "entities": entities}
+
+
+def test_bundled_tagger_marks_listed_skills_not_names_or_duties(encoder: Encoder) -> None:
+    scorer = bundled_scorer(encoder)
+    assert scorer is not None and scorer.tagger is not None
+    text = clean(RESUME)
+    probs = scorer.tagger.probabilities(text)
+    listed, prose = text.index("Python"), text.rindex("Python")
+    words = [(text.index(w), text.index(w) + len(w)) for w in ("Kubernetes", "Dana Kowalski", "kept the team")]
+    kubernetes, name, duty = probs.span_features(words)[:, 0]  # mean probability over each span's tokens
+    assert kubernetes > 4 * max(name, duty)
+    in_list, in_sentence = probs.span_features([(listed, listed + 6), (prose, prose + 6)])[:, 0]
+    assert in_list > 3 * in_sentence  # the same word, read in its context
+
+
+def test_span_features_read_inside_before_and_after() -> None:
+    probs = TokenProbabilities(
+        starts=np.array([0, 4, 10, 16]), ends=np.array([3, 9, 15, 20]), probs=np.array([0.1, 0.8, 0.6, 0.2])
+    )
+    (mean, high, low, before, after), edge = probs.span_features([(4, 15), (0, 3)])
+    assert (mean, high, low, before, after) == pytest.approx((0.7, 0.8, 0.6, 0.1, 0.2))
+    assert edge[3] == 0.0  # nothing before the first token
+
+
+def test_name_prior_counts_names_of_two_resumes_and_can_leave_one_out(encoder: Encoder) -> None:
+    rows = [
+        _labelled("SKILLS\nPython, Docker\n", ["Python"]),
+        _labelled("SKILLS\nPython, Docker, Kubernetes\n", ["Python", "Docker"]),
+        _labelled("SKILLS\nPython, Kubernetes\n", ["Python"]),
+    ]
+    resumes = [labelled_resume(r["text"], r["entities"], encoder) for r in rows]  # type: ignore[arg-type]
+    prior = fit_prior(resumes)
+    assert (
+        prior.counts["python"] == (3, 3) and prior.counts["docker"] == (1, 2) and prior.counts["kubernetes"] == (0, 2)
+    )
+    without_last = fit_prior(resumes, leave_out=2)
+    assert "kubernetes" not in without_last.counts  # proposed in one remaining résumé only
+    rate, proposals = NamePrior({}, 0.25).columns([None])[0]
+    assert rate == pytest.approx(np.log(0.25 / 0.75)) and proposals == 0.0  # unknown names get the base rate
+
+
+def test_training_round_trips_through_the_assets(encoder: Encoder, tmp_path: Path) -> None:
+    languages = ["Python", "Docker", "Kubernetes", "Terraform", "Go", "Rust"]
+    rows = [
+        _labelled(f"Jo Doe\n\nSKILLS\n{a}, {b}, Gardening\n\nEXPERIENCE\nWrote reports for the {b} team.\n", [a, b])
+        for a, b in zip(languages, languages[1:] + languages[:1], strict=True)
+    ]
+    resumes = [labelled_resume(r["text"], r["entities"], encoder) for r in rows]  # type: ignore[arg-type]
     scorer = fit_scorer(resumes)
-    loaded = SkillScorer.from_json(json.loads(json.dumps(scorer.to_json())))
-    features = resumes[0].features
-    np.testing.assert_allclose(loaded.scores(features), scorer.scores(features), rtol=1e-6)
-    assert loaded.threshold == scorer.threshold
-    assert ((scorer.scores(features) >= scorer.threshold) == resumes[0].labels).mean() >= 0.75
+    assert scorer.tagger is not None
+    scorer.tagger.save(tmp_path / "tagger.safetensors")
+    loaded = SkillScorer.from_json(
+        json.loads(json.dumps(scorer.to_json())), SkillTagger.load(tmp_path / "tagger.safetensors")
+    )
+    assert loaded.threshold == scorer.threshold and loaded.prior == scorer.prior
+    parsed = parse_resume(rows[0]["text"], encoder, skill_scorer=every_candidate())  # type: ignore[arg-type]
+    text = clean(rows[0]["text"])  # type: ignore[arg-type]
+    np.testing.assert_allclose(
+        loaded.scores(loaded.features(text, parsed.sections, parsed.skills)),
+        scorer.scores(scorer.features(text, parsed.sections, parsed.skills)),
+        rtol=1e-5,
+    )

@@ -1,10 +1,13 @@
-"""Fit the skill-candidate scorer (``workers/skill_scorer.py``) on the span-labelled résumés; write its JSON asset.
+"""Fit the skill-candidate scorer (``workers/skill_scorer.py``) and its tagger (``workers/skill_tagger.py``) on the
+span-labelled résumés; write their assets.
 
 Every candidate of the parser with the scorer off is an example, labelled by the evaluation's matching rule
 (``evaluation/resumes.py``): positive when its surface text or canonical name is a labelled skill of its résumé.
-The threshold is the one that maximises the set's skills F1 as the evaluation counts it, on out-of-fold scores of
-the training documents (so it is not tuned to in-sample scores, which are optimistic). The labelled set is also the
-evaluation set: ``python -m evaluation.resumes --cv 5`` reports the cross-validated number this file cannot.
+A candidate's tagger and name-prior columns come from models that did not see its résumé (taggers trained on the
+other ``TAGGER_FOLDS`` − 1 folds, prior counts without the résumé), so the weights learn how far to trust them on a
+new one. The threshold is the one that maximises the set's skills F1 as the evaluation counts it, on out-of-fold
+scores of the training documents (so it is not tuned to in-sample scores, which are optimistic). The labelled set is
+also the evaluation set: ``python -m evaluation.resumes --cv 5`` reports the cross-validated number this file cannot.
 
     python -m training.skill_scorer --data ../shared/data/resumes-dev.jsonl
 """
@@ -15,6 +18,7 @@ import argparse
 import json
 import logging
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,24 +26,31 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from evaluation.resumes import SKILL_LABELS, normalize
+from training.skill_tagger import TaggedText, tagged_text, train_tagger
 from workers.encoder import Encoder
 from workers.resume_parser import parse_resume
 from workers.sections import clean
-from workers.skill_scorer import SCORER_PATH, SkillScorer, candidate_features, every_candidate
+from workers.skill_scorer import SCORER_PATH, NamePrior, SkillScorer, candidate_features, every_candidate, prior_key
+from workers.skill_tagger import TAGGER_PATH, bundled_featurizer
 
 log = logging.getLogger(__name__)
 C = 0.3  # inverse L2 strength: ~70 features, a few thousand candidates
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
 INNER_FOLDS = 5
+TAGGER_FOLDS = 3
 
 
 @dataclass(frozen=True)
 class LabelledResume:
-    """A résumé's candidates: features, the keys the evaluation matches on, and its labelled skills."""
+    """A résumé's candidates (context features, spans, prior keys, the keys the evaluation matches on), its
+    labelled skills, and its tokens labelled for the tagger."""
 
     features: np.ndarray
+    spans: list[tuple[int, int]]
+    names: list[str | None]
     keys: list[frozenset[str]]
     gold: frozenset[str]
+    tagged: TaggedText
 
     @property
     def labels(self) -> np.ndarray:
@@ -49,10 +60,15 @@ class LabelledResume:
 def labelled_resume(text: str, entities: list[dict[str, object]], encoder: Encoder) -> LabelledResume:
     """Every skill candidate of ``text`` with its features and label."""
     parsed = parse_resume(text, encoder, skill_scorer=every_candidate())
+    skills = [e for e in entities if e["label"] in SKILL_LABELS]
+    cleaned = clean(text)
     return LabelledResume(
-        features=candidate_features(clean(text), parsed.sections, parsed.skills),
+        features=candidate_features(cleaned, parsed.sections, parsed.skills),
+        spans=[(s.start, s.end) for s in parsed.skills],
+        names=[prior_key(s) for s in parsed.skills],
         keys=[frozenset({normalize(s.text), normalize(s.name)}) for s in parsed.skills],
-        gold=frozenset(normalize(str(e["text"])) for e in entities if e["label"] in SKILL_LABELS),
+        gold=frozenset(normalize(str(e["text"])) for e in skills),
+        tagged=tagged_text(bundled_featurizer(), cleaned, [(int(e["start"]), int(e["end"])) for e in skills]),  # type: ignore[call-overload]
     )
 
 
@@ -80,30 +96,68 @@ def document_folds(n: int, k: int, seed: int) -> list[list[int]]:
     return [sorted(order[i::k]) for i in range(k)]
 
 
-def _fit_weights(resumes: list[LabelledResume]) -> tuple[np.ndarray, np.ndarray, LogisticRegression]:
-    x = np.concatenate([r.features for r in resumes])
-    y = np.concatenate([r.labels for r in resumes])
+def _name_counts(resume: LabelledResume) -> tuple[Counter[str], Counter[str]]:
+    labelled, proposed = Counter(), Counter()
+    for name, label in zip(resume.names, resume.labels, strict=True):
+        if name:
+            labelled[name] += int(label)
+            proposed[name] += 1
+    return labelled, proposed
+
+
+def fit_prior(resumes: list[LabelledResume], leave_out: int | None = None) -> NamePrior:
+    """Label counts per taxonomy entry over ``resumes`` (less the one at ``leave_out``), entries of 2+ résumés."""
+    labelled, proposed, documents = Counter(), Counter(), Counter()
+    for i, resume in enumerate(resumes):
+        if i != leave_out:
+            good, seen = _name_counts(resume)
+            labelled.update(good)
+            proposed.update(seen)
+            documents.update(seen.keys())
+    base = sum(labelled.values()) / max(1, sum(proposed.values()))
+    return NamePrior({n: (labelled[n], proposed[n]) for n in proposed if documents[n] >= 2}, base)
+
+
+def _training_matrices(resumes: list[LabelledResume], seed: int) -> list[np.ndarray]:
+    """Each résumé's full feature rows, its tagger and prior columns from models that did not see it."""
+    tagged = [np.empty((0, 0), dtype=np.float32)] * len(resumes)
+    for fold in document_folds(len(resumes), TAGGER_FOLDS, seed):
+        held = set(fold)
+        tagger = train_tagger([r.tagged for i, r in enumerate(resumes) if i not in held], bundled_featurizer(), seed)
+        for i in fold:
+            tagged[i] = tagger.probabilities_of(resumes[i].tagged.inputs).span_features(resumes[i].spans)
+    return [np.hstack([r.features, tagged[i], fit_prior(resumes, i).columns(r.names)]) for i, r in enumerate(resumes)]
+
+
+def _fit_weights(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, LogisticRegression]:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=C, max_iter=2000).fit((x - mean) / scale, y)
     return mean, scale, model
 
 
-def _scorer(resumes: list[LabelledResume], threshold: float) -> SkillScorer:
-    mean, scale, model = _fit_weights(resumes)
+def _scorer(resumes: list[LabelledResume], matrices: list[np.ndarray], threshold: float) -> SkillScorer:
+    x, y = np.concatenate(matrices), np.concatenate([r.labels for r in resumes])
+    mean, scale, model = _fit_weights(x, y)
     return SkillScorer(mean, scale, model.coef_[0].astype(np.float32), float(model.intercept_[0]), threshold)
 
 
 def fit_scorer(resumes: list[LabelledResume], seed: int = 13) -> SkillScorer:
-    """Weights from every résumé given; the threshold from their out-of-fold scores (inner document folds)."""
+    """Tagger and prior from every résumé given; weights from their out-of-sample columns (see the module
+    docstring); the threshold from out-of-fold scores (inner document folds)."""
+    matrices = _training_matrices(resumes, seed)
     scores: list[np.ndarray] = [np.empty(0)] * len(resumes)
     for fold in document_folds(len(resumes), INNER_FOLDS, seed):
-        held = set(fold)
-        inner = _scorer([r for i, r in enumerate(resumes) if i not in held], 0.5)
+        kept = [i for i in range(len(resumes)) if i not in set(fold)]
+        inner = _scorer([resumes[i] for i in kept], [matrices[i] for i in kept], 0.5)
         for i in fold:
-            scores[i] = inner.scores(resumes[i].features)
+            scores[i] = inner.scores(matrices[i])
     best = max(THRESHOLDS, key=lambda t: f1(skill_counts(resumes, [s >= t for s in scores])))
-    return _scorer(resumes, float(best))
+    weights = _scorer(resumes, matrices, float(best))
+    tagger = train_tagger([r.tagged for r in resumes], bundled_featurizer(), seed)
+    return SkillScorer(
+        weights.mean, weights.scale, weights.coef, weights.intercept, weights.threshold, tagger, fit_prior(resumes)
+    )
 
 
 def train_skill_scorer(data: Path, out: Path = SCORER_PATH, seed: int = 13) -> dict[str, object]:
@@ -113,7 +167,15 @@ def train_skill_scorer(data: Path, out: Path = SCORER_PATH, seed: int = 13) -> d
     resumes = [labelled_resume(row["text"], row["entities"], encoder) for row in rows]
     scorer = fit_scorer(resumes, seed)
     every = skill_counts(resumes, [np.ones(len(r.keys), dtype=bool) for r in resumes])
-    kept = skill_counts(resumes, [scorer.scores(r.features) >= scorer.threshold for r in resumes])
+    assert scorer.tagger is not None
+    kept = skill_counts(
+        resumes,
+        [
+            scorer.scores(scorer.columns(r.features, scorer.tagger.probabilities_of(r.tagged.inputs), r.spans, r.names))
+            >= scorer.threshold
+            for r in resumes
+        ],
+    )
     metrics: dict[str, object] = {
         "data": data.name,
         "resumes": len(resumes),
@@ -126,6 +188,7 @@ def train_skill_scorer(data: Path, out: Path = SCORER_PATH, seed: int = 13) -> d
         "note": "in-sample numbers; the cross-validated F1 is python -m evaluation.resumes --cv 5",
     }
     out.write_text(json.dumps(scorer.to_json()) + "\n", encoding="utf-8")
+    scorer.tagger.save(out.with_name(TAGGER_PATH.name))
     out.with_name("skill_scorer_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     log.info("skill scorer trained: %s", metrics)
     return metrics

@@ -23,7 +23,7 @@ from workers.skill_scorer import SkillScorer, bundled_scorer
 from workers.skills import cue_spans, extract_skills
 from workers.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/1.11"
+PARSER_VERSION = "resume-parser/1.12"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500

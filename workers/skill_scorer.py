@@ -3,12 +3,15 @@
 The matchers of ``workers/skills.py`` propose candidates (aliases, semantic matches, and every item of the skill
 section's lists, where the rules alone keep only the items of lists that name a known skill);
 whether one is meant as a skill depends on where and how it is written (a list line of a skills section or a
-sentence of a job entry, one word or four, capitals or not, how many skills share its line). No feature names a
-skill or a document, so the weights describe contexts, not the labelled set they were fitted on.
+sentence of a job entry, one word or four, capitals or not, how many skills share its line), on what the words
+around it say (the skill tagger of ``workers/skill_tagger.py``, per token), and on how often résumé writers mean
+that taxonomy skill when its words appear ("Administration" and "Creativity" are seldom labelled skills, "Excel"
+nearly always: ``NamePrior``, counts per taxonomy entry, smoothed towards the base rate).
 
-The weights come from ``training/skill_scorer.py`` and ship as JSON in ``assets/skill_scorer.json``. They were
-fitted on candidates of the bundled encoder (its semantic matches and section headings), so another encoder, or a
-missing asset, keeps every candidate: the parser's behaviour before the scorer.
+The weights come from ``training/skill_scorer.py`` and ship as JSON in ``assets/skill_scorer.json``, beside the
+tagger's ``assets/skill_tagger.safetensors``. They were fitted on candidates of the bundled encoder (its semantic
+matches and section headings), so another encoder, or a missing asset, keeps every candidate: the parser's
+behaviour before the scorer.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 from workers.encoder import BUNDLED_NAME, Encoder
 from workers.resume_models import SectionInfo
 from workers.sections import HEADINGS, segments
+from workers.skill_tagger import SPAN_FEATURES, TAGGER_PATH, SkillTagger, TokenProbabilities
 from workers.skills import TAXONOMY_PATH, SkillMatch
 
 SCORER_PATH = Path(__file__).parent / "assets" / "skill_scorer.json"
@@ -34,7 +38,7 @@ METHODS = ("alias", "semantic", "phrase")
 SECTION_KINDS = ("header", *HEADINGS)
 CATEGORIES = tuple(json.loads(TAXONOMY_PATH.read_text(encoding="utf-8"))["skills"])
 LIST_PUNCTUATION_RE = re.compile(r"[,;/|]")
-FEATURES: tuple[str, ...] = (
+CONTEXT_FEATURES: tuple[str, ...] = (
     *(f"method={m}" for m in METHODS),
     "generic",
     *(f"category={c}" for c in CATEGORIES),
@@ -61,10 +65,38 @@ FEATURES: tuple[str, ...] = (
     "doc_candidates",
     "doc_chars",
 )
+PRIOR_FEATURES = ("name_rate", "name_proposals")
+FEATURES = (*CONTEXT_FEATURES, *SPAN_FEATURES, *PRIOR_FEATURES)
+PRIOR_STRENGTH = 2.0  # a name's rate is smoothed by this many pseudo-candidates at the base rate
+
+
+def prior_key(match: SkillMatch) -> str | None:
+    """The taxonomy entry a candidate counts towards in ``NamePrior``; None for a free phrase."""
+    return match.name.casefold() if match.in_taxonomy else None
+
+
+@dataclass(frozen=True)
+class NamePrior:
+    """Per taxonomy entry, (labelled, proposed): how many of its candidates in the training résumés were labelled
+    skills. Only entries proposed in at least two résumés are kept; the rest fall back to ``base``, the rate of all
+    candidates."""
+
+    counts: dict[str, tuple[int, int]]
+    base: float
+
+    def columns(self, keys: list[str | None]) -> np.ndarray:
+        """One row of ``PRIOR_FEATURES`` per candidate key: the smoothed log-odds and log(1 + proposals)."""
+        rows = np.zeros((len(keys), len(PRIOR_FEATURES)), dtype=np.float32)
+        base = min(max(self.base, 1e-3), 1 - 1e-3)
+        for row, key in zip(rows, keys, strict=True):
+            labelled, proposed = self.counts.get(key, (0, 0)) if key else (0, 0)
+            rate = (labelled + PRIOR_STRENGTH * base) / (proposed + PRIOR_STRENGTH)
+            row[:] = (math.log(rate / (1 - rate)), math.log1p(proposed))
+        return rows
 
 
 def candidate_features(text: str, sections: list[SectionInfo], matches: list[SkillMatch]) -> np.ndarray:
-    """One row of ``FEATURES`` per candidate; ``text`` is the cleaned text the spans point into."""
+    """One row of ``CONTEXT_FEATURES`` per candidate; ``text`` is the cleaned text the spans point into."""
     segs = segments(text)
     seg_starts = [s.start for s in segs]
     sec_starts = [s.start for s in sections]
@@ -73,8 +105,8 @@ def candidate_features(text: str, sections: list[SectionInfo], matches: list[Ski
     known_lines = Counter(line for line, m in zip(line_of, matches, strict=True) if m.in_taxonomy)
     per_name = Counter(m.name for m in matches)
     folded = text.casefold()
-    rows = np.zeros((len(matches), len(FEATURES)), dtype=np.float32)
-    index = {name: i for i, name in enumerate(FEATURES)}
+    rows = np.zeros((len(matches), len(CONTEXT_FEATURES)), dtype=np.float32)
+    index = {name: i for i, name in enumerate(CONTEXT_FEATURES)}
     for row, match, line in zip(rows, matches, line_of, strict=True):
         seg = segs[line] if segs else None
         k = bisect_right(sec_starts, match.start) - 1
@@ -115,13 +147,39 @@ def candidate_features(text: str, sections: list[SectionInfo], matches: list[Ski
 
 @dataclass(frozen=True)
 class SkillScorer:
-    """Standardised features → logistic regression; candidates scoring at least ``threshold`` are kept."""
+    """Standardised features → logistic regression; candidates scoring at least ``threshold`` are kept.
+
+    ``tagger`` and ``prior`` compute the tagger and prior columns; without them those columns are zero.
+    """
 
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
     threshold: float
+    tagger: SkillTagger | None = None
+    prior: NamePrior = NamePrior({}, 0.5)
+
+    def features(self, text: str, sections: list[SectionInfo], matches: list[SkillMatch]) -> np.ndarray:
+        """One row of ``FEATURES`` per candidate of ``text`` (cleaned)."""
+        return self.columns(
+            candidate_features(text, sections, matches),
+            self.tagger.probabilities(text) if self.tagger else None,
+            [(m.start, m.end) for m in matches],
+            [prior_key(m) for m in matches],
+        )
+
+    def columns(
+        self,
+        context: np.ndarray,
+        probs: TokenProbabilities | None,
+        spans: list[tuple[int, int]],
+        keys: list[str | None],
+    ) -> np.ndarray:
+        """``FEATURES`` rows from the context columns, the text's token probabilities, and the candidates' spans and
+        prior keys."""
+        tagged = probs.span_features(spans) if probs else np.zeros((len(spans), len(SPAN_FEATURES)), np.float32)
+        return np.hstack([context, tagged, self.prior.columns(keys)])
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         """Probability that each candidate is a labelled skill."""
@@ -132,7 +190,7 @@ class SkillScorer:
         """The candidates at or above the threshold, in their order."""
         if not matches:
             return matches
-        scores = self.scores(candidate_features(text, sections, matches))
+        scores = self.scores(self.features(text, sections, matches))
         return [m for m, s in zip(matches, scores, strict=True) if s >= self.threshold]
 
     def to_json(self) -> dict[str, object]:
@@ -143,11 +201,13 @@ class SkillScorer:
             "coef": self.coef.tolist(),
             "intercept": self.intercept,
             "threshold": self.threshold,
+            "prior_base": self.prior.base,
+            "prior": {name: list(counts) for name, counts in sorted(self.prior.counts.items())},
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> SkillScorer:
-        """The scorer of ``to_json``; a file written for other features is refused rather than misread."""
+    def from_json(cls, data: dict[str, object], tagger: SkillTagger | None = None) -> SkillScorer:
+        """The scorer of ``to_json`` with its tagger; a file written for other features is refused, not misread."""
         if data["features"] != list(FEATURES):
             raise ValueError("skill scorer was trained on other features")
         return cls(
@@ -156,6 +216,11 @@ class SkillScorer:
             coef=np.asarray(data["coef"], dtype=np.float32),
             intercept=float(data["intercept"]),  # type: ignore[arg-type]
             threshold=float(data["threshold"]),  # type: ignore[arg-type]
+            tagger=tagger,
+            prior=NamePrior(
+                {name: (int(a), int(b)) for name, (a, b) in data["prior"].items()},  # type: ignore[attr-defined]
+                float(data["prior_base"]),  # type: ignore[arg-type]
+            ),
         )
 
 
@@ -166,10 +231,10 @@ def every_candidate() -> SkillScorer:
 
 
 @lru_cache(maxsize=1)
-def _bundled(path: Path = SCORER_PATH) -> SkillScorer | None:
-    if not path.exists():
+def _bundled(path: Path = SCORER_PATH, tagger_path: Path = TAGGER_PATH) -> SkillScorer | None:
+    if not (path.exists() and tagger_path.exists()):
         return None
-    return SkillScorer.from_json(json.loads(path.read_text(encoding="utf-8")))
+    return SkillScorer.from_json(json.loads(path.read_text(encoding="utf-8")), SkillTagger.load(tagger_path))
 
 
 def bundled_scorer(encoder: Encoder) -> SkillScorer | None:
