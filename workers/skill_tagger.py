@@ -97,21 +97,24 @@ class TokenFeaturizer:
     def __call__(self, text: str) -> TokenInputs:
         encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
         offsets = np.asarray(encoded["offset_mapping"], dtype=np.int64).reshape(-1, 2)
-        shapes = np.zeros((len(offsets), len(SHAPES)), dtype=np.float32)
+        rows = []
         previous_end = 0
-        for row, (start, end) in zip(shapes, offsets, strict=True):
+        for start, end in offsets.tolist():
             piece, gap = text[start:end], start - previous_end
-            row[:] = (
-                piece[:1].isupper(),
-                piece.isupper() and len(piece) > 1,
-                not piece[:1].isalnum(),
-                piece[:1].isdigit(),
-                gap == 0,
-                gap == 1,
-                gap >= 2,
-                start / max(1, len(text)),
+            rows.append(
+                (
+                    piece[:1].isupper(),
+                    piece.isupper() and len(piece) > 1,
+                    not piece[:1].isalnum(),
+                    piece[:1].isdigit(),
+                    gap == 0,
+                    gap == 1,
+                    gap >= 2,
+                    start / max(1, len(text)),
+                )
             )
             previous_end = end
+        shapes = np.asarray(rows, dtype=np.float32).reshape(-1, len(SHAPES))
         ids = torch.as_tensor(encoded["input_ids"], dtype=torch.long)
         x = torch.cat([self.embeddings[ids], torch.from_numpy(shapes)], dim=1)
         return TokenInputs(offsets[:, 0], offsets[:, 1], x)
