@@ -23,9 +23,10 @@ Label → talentq field:
 Cross-validation. The skill-candidate scorer (``workers/skill_scorer.py``) is trained on this same set
 (``training/skill_scorer.py``), so the plain run scores the shipped scorer on its own training documents and is
 optimistic for skills. ``--cv K`` reports what a new résumé can expect instead: the résumés are split into K
-document-level folds (shuffled with ``--seed``), and each fold is parsed by the real parser with a scorer trained on
-the other K−1 (threshold chosen on those too), counts pooled over folds. ``--cv halves`` trains on the odd lines and
-scores the even ones, and the reverse. The README's skills and per-label recall rows come from ``--cv 5``.
+document-level folds (shuffled with ``--seed``), and each fold is parsed by the real parser with a scorer, its token
+tagger and its name prior trained on the other K−1 (threshold chosen on those too), counts pooled over folds.
+``--cv halves`` trains on the odd lines and scores the even ones, and the reverse. The README's skills and
+per-label recall rows come from ``--cv 5``.
 
     python -m evaluation.resumes ../shared/data/resumes-dev.jsonl [--limit N] [--cv K|halves] [--seed S]
 """
