@@ -16,7 +16,7 @@ from workers.encoder import Encoder
 from workers.resume_parser import parse_resume
 from workers.sections import clean
 from workers.skill_scorer import FEATURES, NamePrior, SkillScorer, bundled_scorer, every_candidate
-from workers.skill_tagger import SkillTagger, TokenProbabilities
+from workers.skill_tagger import MAX_TAGGED_CHARS, SkillTagger, TokenProbabilities
 
 RESUME = """Dana Kowalski
 dana.kowalski@example.com
@@ -82,11 +82,29 @@ def test_bundled_tagger_marks_listed_skills_not_names_or_duties(encoder: Encoder
 
 def test_span_features_read_inside_before_and_after() -> None:
     probs = TokenProbabilities(
-        starts=np.array([0, 4, 10, 16]), ends=np.array([3, 9, 15, 20]), probs=np.array([0.1, 0.8, 0.6, 0.2])
+        starts=np.array([0, 4, 10, 16]),
+        ends=np.array([3, 9, 15, 20]),
+        probs=np.array([0.1, 0.8, 0.6, 0.2]),
+        tagged_chars=20,
     )
-    (mean, high, low, before, after), edge = probs.span_features([(4, 15), (0, 3)])
+    (mean, high, low, before, after), edge, untagged = probs.span_features([(4, 15), (0, 3), (22, 30)])
     assert (mean, high, low, before, after) == pytest.approx((0.7, 0.8, 0.6, 0.1, 0.2))
     assert edge[3] == 0.0  # nothing before the first token
+    assert np.isnan(untagged).all()  # past the tagged text: no evidence
+
+
+def test_a_huge_text_is_tagged_only_up_to_its_cap(encoder: Encoder) -> None:
+    scorer = bundled_scorer(encoder)
+    assert scorer is not None and scorer.tagger is not None
+    filler = "Reviewed quarterly reports with the regional team. " * (MAX_TAGGED_CHARS // 40)
+    text = clean(f"{RESUME}\n{filler}\nSKILLS\nTerraform, Ansible, Jenkins\n")
+    assert scorer.tagger.featurizer(text).tagged_chars == MAX_TAGGED_CHARS
+    parsed = parse_resume(text, encoder, skill_scorer=every_candidate())
+    late = [s for s in parsed.skills if s.start > MAX_TAGGED_CHARS]
+    assert late  # the skills list after the filler is proposed ...
+    features = scorer.features(text, parsed.sections, late)
+    assert not np.isnan(features).any()  # ... and judged, its tagger columns at their neutral training means
+    np.testing.assert_allclose(features[:, FEATURES.index("tagger_mean")], scorer.mean[FEATURES.index("tagger_mean")])
 
 
 def test_name_prior_counts_names_of_two_resumes_and_can_leave_one_out(encoder: Encoder) -> None:

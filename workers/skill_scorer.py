@@ -177,9 +177,10 @@ class SkillScorer:
         keys: list[str | None],
     ) -> np.ndarray:
         """``FEATURES`` rows from the context columns, the text's token probabilities, and the candidates' spans and
-        prior keys."""
+        prior keys. A column without evidence takes its training mean, which the weights read as neutral."""
         tagged = probs.span_features(spans) if probs else np.zeros((len(spans), len(SPAN_FEATURES)), np.float32)
-        return np.hstack([context, tagged, self.prior.columns(keys)])
+        rows = np.hstack([context, tagged, self.prior.columns(keys)])
+        return np.where(np.isnan(rows), self.mean, rows)  # no tagger evidence (past MAX_TAGGED_CHARS): neutral
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         """Probability that each candidate is a labelled skill."""

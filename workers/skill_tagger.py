@@ -35,6 +35,7 @@ TAGGER_PATH = Path(__file__).parent / "assets" / "skill_tagger.safetensors"
 SHAPES = ("capitalised", "upper", "punctuation", "digit", "glued", "one_space", "wide_gap", "position")
 SPAN_FEATURES = ("tagger_mean", "tagger_max", "tagger_min", "tagger_before", "tagger_after")
 PROJECTION, HIDDEN, DROPOUT = 128, 64, 0.2
+MAX_TAGGED_CHARS = 100_000  # bounds time and memory on huge texts; the longest labelled résumé has 63,241
 
 
 class TaggerNet(nn.Module):
@@ -54,11 +55,12 @@ class TaggerNet(nn.Module):
 
 @dataclass(frozen=True)
 class TokenInputs:
-    """A text's word pieces: their character spans and the network's input rows."""
+    """A text's word pieces (of its first ``tagged_chars`` characters): their character spans and input rows."""
 
     starts: np.ndarray
     ends: np.ndarray
     x: torch.Tensor
+    tagged_chars: int
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,17 @@ class TokenProbabilities:
     starts: np.ndarray
     ends: np.ndarray
     probs: np.ndarray
+    tagged_chars: int
 
     def span_features(self, spans: list[tuple[int, int]]) -> np.ndarray:
-        """One row of ``SPAN_FEATURES`` per character span: the tokens inside it, and the one before and after."""
+        """One row of ``SPAN_FEATURES`` per character span: the tokens inside it, and the one before and after.
+        A span past the tagged characters has a row of NaN: no evidence either way."""
         rows = np.zeros((len(spans), len(SPAN_FEATURES)), dtype=np.float32)
         n = len(self.probs)
         for row, (start, end) in zip(rows, spans, strict=True):
+            if end > self.tagged_chars:
+                row[:] = np.nan
+                continue
             first = int(np.searchsorted(self.ends, start, side="right"))
             stop = int(np.searchsorted(self.starts, end, side="left"))
             inside = self.probs[first:stop] if stop > first else np.zeros(1, dtype=np.float32)
@@ -96,7 +103,8 @@ class TokenFeaturizer:
         return self.embeddings.shape[1] + len(SHAPES)
 
     def __call__(self, text: str) -> TokenInputs:
-        encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+        tagged = text[:MAX_TAGGED_CHARS]
+        encoded = self.tokenizer(tagged, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
         offsets = np.asarray(encoded["offset_mapping"], dtype=np.int64).reshape(-1, 2)
         rows = []
         previous_end = 0
@@ -118,7 +126,7 @@ class TokenFeaturizer:
         shapes = np.asarray(rows, dtype=np.float32).reshape(-1, len(SHAPES))
         ids = torch.as_tensor(encoded["input_ids"], dtype=torch.long)
         x = torch.cat([self.embeddings[ids], torch.from_numpy(shapes)], dim=1)
-        return TokenInputs(offsets[:, 0], offsets[:, 1], x)
+        return TokenInputs(offsets[:, 0], offsets[:, 1], x, len(tagged))
 
 
 class SkillTagger:
@@ -133,10 +141,10 @@ class SkillTagger:
 
     def probabilities_of(self, inputs: TokenInputs) -> TokenProbabilities:
         if len(inputs.starts) == 0:
-            return TokenProbabilities(inputs.starts, inputs.ends, np.zeros(0, dtype=np.float32))
+            return TokenProbabilities(inputs.starts, inputs.ends, np.zeros(0, dtype=np.float32), inputs.tagged_chars)
         with torch.inference_mode():
             probs = torch.sigmoid(self.net(inputs.x[None]))[0].numpy()
-        return TokenProbabilities(inputs.starts, inputs.ends, probs)
+        return TokenProbabilities(inputs.starts, inputs.ends, probs, inputs.tagged_chars)
 
     def save(self, path: Path) -> None:
         save_file({k: v.contiguous() for k, v in self.net.state_dict().items()}, str(path))
