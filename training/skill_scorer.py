@@ -21,6 +21,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -57,7 +58,7 @@ class LabelledResume:
         return np.array([bool(k & self.gold) for k in self.keys], dtype=bool)
 
 
-def labelled_resume(text: str, entities: list[dict[str, object]], encoder: Encoder) -> LabelledResume:
+def labelled_resume(text: str, entities: list[dict[str, Any]], encoder: Encoder) -> LabelledResume:
     """Every skill candidate of ``text`` with its features and label."""
     parsed = parse_resume(text, encoder, skill_scorer=every_candidate())
     skills = [e for e in entities if e["label"] in SKILL_LABELS]
@@ -67,8 +68,8 @@ def labelled_resume(text: str, entities: list[dict[str, object]], encoder: Encod
         spans=[(s.start, s.end) for s in parsed.skills],
         names=[prior_key(s) for s in parsed.skills],
         keys=[frozenset({normalize(s.text), normalize(s.name)}) for s in parsed.skills],
-        gold=frozenset(normalize(str(e["text"])) for e in skills),
-        tagged=tagged_text(bundled_featurizer(), cleaned, [(int(e["start"]), int(e["end"])) for e in skills]),  # type: ignore[call-overload]
+        gold=frozenset(normalize(e["text"]) for e in skills),
+        tagged=tagged_text(bundled_featurizer(), cleaned, [(e["start"], e["end"]) for e in skills]),
     )
 
 
