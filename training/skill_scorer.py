@@ -19,7 +19,7 @@ import json
 import logging
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -154,11 +154,8 @@ def fit_scorer(resumes: list[LabelledResume], seed: int = 13) -> SkillScorer:
         for i in fold:
             scores[i] = inner.scores(matrices[i])
     best = max(THRESHOLDS, key=lambda t: f1(skill_counts(resumes, [s >= t for s in scores])))
-    weights = _scorer(resumes, matrices, float(best))
     tagger = train_tagger([r.tagged for r in resumes], bundled_featurizer(), seed)
-    return SkillScorer(
-        weights.mean, weights.scale, weights.coef, weights.intercept, weights.threshold, tagger, fit_prior(resumes)
-    )
+    return replace(_scorer(resumes, matrices, float(best)), tagger=tagger, prior=fit_prior(resumes))
 
 
 def train_skill_scorer(data: Path, out: Path = SCORER_PATH, seed: int = 13) -> dict[str, object]:
