@@ -27,10 +27,11 @@ from producers import enqueue
 from producers.cli import worker_command
 from tasks import handlers
 from tasks.contract import AnalyzeSentimentPayload, ParseResumePayload
-from workers import phrase_cache, runtime
-from workers.encoder import Encoder
-from workers.resume_parser import parse_resume
-from workers.sentiment import SentimentModel
+from workers import registry
+from workers.engine import phrase_cache
+from workers.engine.encoder import Encoder
+from workers.resume.parser import parse_resume
+from workers.sentiment.model import SentimentModel
 
 WORKER_READY_TIMEOUT_S = 300
 BATCH1_TEXTS = 64  # batch-of-one model work is slow; a sample of it is enough for the per-item rate
@@ -336,8 +337,8 @@ def resume_workload(settings: Settings) -> Workload:
 
 
 def talentq_models(settings: Settings) -> tuple[Encoder, SentimentModel]:
-    runtime.configure_torch(settings)
-    return runtime.encoder(settings), runtime.sentiment_model(settings)
+    registry.configure_torch(settings)
+    return registry.encoder(settings), registry.sentiment_model(settings)
 
 
 def measure(
@@ -361,7 +362,7 @@ def measure(
             rss_ids = work.store(url, rss_texts, "rss")
             growth = memory_growth(talentq_p, worker, rss_ids, options.timeout_s * (1 + len(rss_ids) / len(ids)))
 
-    forget_results(url, work.table, work.version, runtime.encoder(settings).info.version)
+    forget_results(url, work.table, work.version, registry.encoder(settings).info.version)
     handler = "talentq handler in-process (model + Postgres, no queue)"
     stages.append(_model_stage(work, ModelStage(handler, work.handler), warm_ids, ids))
     return stages, growth

@@ -4,7 +4,7 @@ On the CPU the layout decides the ceiling: one process with two threads leaves a
 tokenizes and aggregates between forward passes, so two one-thread processes run the same model about
 1.35× faster on two cores. A pipeline of N pool processes is therefore compared with the model in N
 processes, not in one. Children are spawned (never forked from a parent holding models and thread pools),
-load the models as a pool process does (``workers.runtime.warm_up``), warm up, and start together.
+load the models as a pool process does (``workers.registry.warm_up``), warm up, and start together.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ def run(kind: str, batch: int, warm: Texts, texts: Texts, processes: int) -> tup
 def _child(kind: str, batch: int, warm: Texts, texts: Texts, start: object, results: object) -> None:
     from bench._measure import model_work
     from config.settings import get_settings
-    from workers import runtime
+    from workers import registry
 
     settings = get_settings()
-    runtime.warm_up(settings)
+    registry.warm_up(settings)
     work = model_work(kind, settings, batch)
     work(warm)
     start.wait(timeout=600)  # type: ignore[attr-defined]

@@ -17,11 +17,11 @@ from config.settings import get_settings
 from db import repository
 from db.models import Comment, Document, ResumeResult, SentimentResult
 from db.session import session_scope
-from workers.encoder import Encoder
-from workers.extract import extract_text
-from workers.resume_parser import parse_resume
-from workers.runtime import configure_torch
-from workers.sentiment import SentimentModel
+from workers.documents import extract_text
+from workers.engine.encoder import Encoder
+from workers.registry import configure_torch
+from workers.resume.parser import parse_resume
+from workers.sentiment.model import SentimentModel
 
 QUEUE = "naive"
 VERSION_PREFIX = "naive:"

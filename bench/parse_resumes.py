@@ -1,7 +1,7 @@
 """Time ``parse_resume`` with the real encoder on N résumés cycled from the dev set.
 
 The first pass over the distinct texts is reported on its own: later passes repeat texts, so the per-process
-phrase-embedding cache (``workers.phrase_cache``) makes them cheaper than fresh résumés would be.
+phrase-embedding cache (``workers.engine.phrase_cache``) makes them cheaper than fresh résumés would be.
 
     nice -n 10 python -m bench.parse_resumes [--n 1000] [--data ../shared/data/resumes-dev.jsonl]
 """
@@ -14,9 +14,9 @@ import time
 from itertools import cycle, islice
 from pathlib import Path
 
-from workers.encoder import Encoder
-from workers.resume_parser import parse_resume
-from workers.skills import default_taxonomy
+from workers.engine.encoder import Encoder
+from workers.resume.parser import parse_resume
+from workers.resume.skills import default_taxonomy
 
 
 def main() -> None:

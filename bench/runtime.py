@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from workers.backends import RUNTIMES
-from workers.batching import CPU_BATCH_TOKENS
-from workers.encoder import Encoder
-from workers.sentiment import SentimentModel
+from workers.engine.backends import RUNTIMES
+from workers.engine.batching import CPU_BATCH_TOKENS
+from workers.engine.encoder import Encoder
+from workers.sentiment.model import SentimentModel
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

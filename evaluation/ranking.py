@@ -43,8 +43,8 @@ from rich.console import Console
 from rich.table import Table
 
 from workers import scoring
-from workers.encoder import Encoder
-from workers.resume_parser import parse_resume
+from workers.engine.encoder import Encoder
+from workers.resume.parser import parse_resume
 
 DEFAULT_RESUMES = Path("../shared/data/resumes-categories.csv")
 DEFAULT_JOBS = Path("../shared/data/jobs.csv")
@@ -209,9 +209,9 @@ def evaluate_ranking(
     """Rank every distinct résumé for a sample of postings per evaluated job category; precision@k per method."""
     if encoder is None:
         from config.settings import get_settings
-        from workers import runtime
+        from workers import registry
 
-        encoder = runtime.encoder(get_settings())
+        encoder = registry.encoder(get_settings())
     started = time.perf_counter()
     resumes = load_resumes(resumes_csv)
     unknown = {category for category, _ in resumes} - CATEGORY_MAP.keys() - DISTRACTORS

@@ -20,7 +20,7 @@ Label → talentq field:
 - ``Years of Experience`` → the date ranges of experience entries (the evidence behind ``years_experience``):
   the labels mark those ranges ("2008 - Present"), not a number of years, so the range texts are compared.
 
-Cross-validation. The skill-candidate scorer (``workers/skill_scorer.py``) is trained on this same set
+Cross-validation. The skill-candidate scorer (``workers/resume/skill_scorer.py``) is trained on this same set
 (``training/skill_scorer.py``), so the plain run scores the shipped scorer on its own training documents and is
 optimistic for skills. ``--cv K`` reports what a new résumé can expect instead: the résumés are split into K
 document-level folds (shuffled with ``--seed``), and each fold is parsed by the real parser with a scorer, its token
@@ -44,9 +44,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from workers.encoder import Encoder
-from workers.resume_models import ParsedResume
-from workers.resume_parser import parse_resume
+from workers.engine.encoder import Encoder
+from workers.resume.parser import parse_resume
+from workers.resume.schema import ParsedResume
 
 SKILL_LABELS = ("Tech Tools", "Job Specific Skills", "Soft Skills")
 YEAR_RE = re.compile(r"(?:19|20)\d\d")

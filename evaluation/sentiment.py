@@ -28,9 +28,9 @@ from sklearn.metrics import accuracy_score, f1_score
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from training.data import Example, read_sentiment_tsv, split_examples
-from workers.backends import RUNTIMES
-from workers.encoder import Encoder
-from workers.sentiment import SentimentModel
+from workers.engine.backends import RUNTIMES
+from workers.engine.encoder import Encoder
+from workers.sentiment.model import SentimentModel
 
 Predictor = Callable[[list[str]], np.ndarray]
 

@@ -75,9 +75,9 @@ def _json_logging(**_: object) -> None:
 @signals.worker_process_init.connect
 def _load_models_in_child(**_: object) -> None:
     """Models load in each pool process after the fork, never in the parent (CUDA cannot be forked)."""
-    from workers import runtime
+    from workers import registry
 
-    runtime.warm_up(get_settings())
+    registry.warm_up(get_settings())
 
 
 @signals.worker_init.connect

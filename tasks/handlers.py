@@ -28,11 +28,11 @@ from tasks.contract import (
     ParseResumePayload,
     ScoreCandidatePayload,
 )
-from workers import runtime, scoring
-from workers.encoder import Encoder, encoder_version
-from workers.extract import DocumentError, extract_text
-from workers.resume_models import Evidence
-from workers.resume_parser import PARSER_VERSION, parse_resume
+from workers import registry, scoring
+from workers.documents import DocumentError, extract_text
+from workers.engine.encoder import Encoder, encoder_version
+from workers.resume.parser import PARSER_VERSION, parse_resume
+from workers.resume.schema import Evidence
 
 log = logging.getLogger(__name__)
 Outcome = dict[str, Any]
@@ -146,7 +146,7 @@ def extract_texts(jobs: Sequence[ExtractTextPayload]) -> list[Outcome]:
 
 def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
     settings = get_settings()
-    encoder = runtime.encoder(settings)
+    encoder = registry.encoder(settings)
     version = resume_model_version(settings)
     with session_scope(settings.database_url) as session:
         outcomes: list[Outcome] = []
@@ -189,7 +189,7 @@ def _extract(doc: Document, max_bytes: int) -> str:
 
 def analyze_sentiments(jobs: Sequence[AnalyzeSentimentPayload]) -> list[Outcome]:
     settings = get_settings()
-    model = runtime.sentiment_model(settings)
+    model = registry.sentiment_model(settings)
     with session_scope(settings.database_url) as session:
         ids = [job.comment_id for job in jobs]
         texts = dict(session.execute(select(Comment.id, Comment.text).where(Comment.id.in_(ids))).tuples().all())
@@ -222,7 +222,7 @@ def analyze_sentiments(jobs: Sequence[AnalyzeSentimentPayload]) -> list[Outcome]
 
 def score_candidates(jobs: Sequence[ScoreCandidatePayload]) -> list[Outcome]:
     settings = get_settings()
-    encoder = runtime.encoder(settings)
+    encoder = registry.encoder(settings)
     version = score_model_version(settings)
     resume_version = resume_model_version(settings)
     with session_scope(settings.database_url) as session:

@@ -94,9 +94,9 @@ def redis_client() -> Iterator[redis.Redis]:
 @pytest.fixture(scope="session")
 def encoder():
     from config.settings import get_settings
-    from workers import runtime
+    from workers import registry
 
-    return runtime.encoder(get_settings())
+    return registry.encoder(get_settings())
 
 
 def wait_for(predicate: Callable[[], object], timeout: float, interval: float = 0.5, what: str = "condition"):

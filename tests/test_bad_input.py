@@ -43,7 +43,7 @@ from tests.faults import (
     submit_resumes,
 )
 from tests.test_extract import pdf_bytes
-from workers.extract import OLE_MAGIC, DocumentError, extract_text
+from workers.documents import OLE_MAGIC, DocumentError, extract_text
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from workers.batching import (
+from workers.engine.batching import (
     CPU_BATCH_TOKENS,
     CUDA_BATCH_TOKENS,
     PAD_MULTIPLE,
     default_batch_tokens,
     token_budget_batches,
 )
-from workers.encoder import Encoder
+from workers.engine.encoder import Encoder
 
 SEQUENCES = [[101, *range(1, n), 102] for n in (3, 40, 7, 7, 120, 2, 15, 300, 9, 60, 33, 4)]
 

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
-from workers.backends import RUNTIMES
+from workers.engine.backends import RUNTIMES
 
 pytestmark = pytest.mark.timeout(300)
 

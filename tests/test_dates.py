@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from workers.dates import find_date_ranges, years_of_experience
+from workers.resume.dates import find_date_ranges, years_of_experience
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import pytest
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-from workers.backends import RUNTIMES
-from workers.backends.torch_backend import autocast_dtype_for
-from workers.encoder import Encoder, bundled_model_dir
+from workers.engine.backends import RUNTIMES
+from workers.engine.encoder import Encoder, bundled_model_dir
+from workers.engine.torch_backend import autocast_dtype_for
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from workers.extract import DocumentError, extract_text
+from workers.documents import DocumentError, extract_text
 
 MB = 1024 * 1024
 LIMIT = 10 * MB

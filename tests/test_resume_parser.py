@@ -13,11 +13,11 @@ from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
 from evaluation.resumes import evaluate_resumes
-from workers.dates import find_date_ranges, years_of_experience
-from workers.encoder import Encoder
-from workers.extract import extract_text
-from workers.resume_parser import PARSER_VERSION, parse_resume
-from workers.skills import Taxonomy, extract_skills, phrase_items
+from workers.documents import extract_text
+from workers.engine.encoder import Encoder
+from workers.resume.dates import find_date_ranges, years_of_experience
+from workers.resume.parser import PARSER_VERSION, parse_resume
+from workers.resume.skills import Taxonomy, extract_skills, phrase_items
 
 DEV_SET = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "resumes-dev.jsonl"
 TODAY = date(2024, 6, 1)
@@ -234,8 +234,8 @@ def test_skill_evidence_drops_a_trailing_skills_word():
     ],
 )
 def test_name_skips_placeholders_and_stops_at_a_full_stop(text, expected):
-    from workers.contacts import find_name
-    from workers.sections import segments
+    from workers.resume.contacts import find_name
+    from workers.resume.sections import segments
 
     found = find_name(text, segments(text))
     assert (found.value if found else None) == expected

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from workers import scoring
-from workers.resume_parser import parse_resume
+from workers.resume.parser import parse_resume
 
 POSTING = Path(__file__).resolve().parent.parent / "samples" / "postings" / "backend-python-engineer.md"
 

@@ -10,10 +10,10 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from evaluation.sentiment import evaluate_sentiment
-from workers.encoder import Encoder, bundled_model_dir
-from workers.sentences import split_sentences
-from workers.sentiment import NEUTRAL_BAND, SentimentModel, label_for
-from workers.sentiment_hf import label_polarities
+from workers.engine.encoder import Encoder, bundled_model_dir
+from workers.sentiment.hf import label_polarities
+from workers.sentiment.model import NEUTRAL_BAND, SentimentModel, label_for
+from workers.sentiment.sentences import split_sentences
 
 SENTIMENT_TSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "sentiment-train.tsv"
 

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from training.skill_scorer import fit_prior, fit_scorer, labelled_resume
-from workers.encoder import Encoder
-from workers.resume_parser import parse_resume
-from workers.sections import clean
-from workers.skill_scorer import FEATURES, NamePrior, SkillScorer, bundled_scorer, every_candidate
-from workers.skill_tagger import MAX_TAGGED_CHARS, SkillTagger, TokenProbabilities
+from workers.engine.encoder import Encoder
+from workers.resume.parser import parse_resume
+from workers.resume.sections import clean
+from workers.resume.skill_scorer import FEATURES, NamePrior, SkillScorer, bundled_scorer, every_candidate
+from workers.resume.skill_tagger import MAX_TAGGED_CHARS, SkillTagger, TokenProbabilities
 
 RESUME = """Dana Kowalski
 dana.kowalski@example.com

@@ -13,8 +13,8 @@ PARENT_CHECK = """
 import torch
 import tasks.jobs, producers.cli, producers.webhooks  # everything a worker's parent or a producer imports
 from tasks.app import app
-from workers import runtime
-assert runtime._encoder.cache_info().currsize == 0, "a model was loaded at import time"
+from workers import registry
+assert registry._encoder.cache_info().currsize == 0, "a model was loaded at import time"
 assert not torch.cuda.is_initialized(), "CUDA was initialised at import time"
 print("clean")
 """
@@ -26,10 +26,10 @@ def test_importing_the_app_loads_no_model_and_touches_no_gpu():
 
 
 def test_the_encoder_is_loaded_once_per_process(encoder):
-    from workers import runtime
+    from workers import registry
 
-    assert runtime.encoder(get_settings()) is encoder
-    assert runtime.encoder(get_settings()) is runtime.encoder(get_settings())
+    assert registry.encoder(get_settings()) is encoder
+    assert registry.encoder(get_settings()) is registry.encoder(get_settings())
 
 
 def test_worker_command_sizes_prefetch_to_the_work():
@@ -43,7 +43,7 @@ def test_worker_command_sizes_prefetch_to_the_work():
 
 def test_versions_known_without_loading_match_the_loaded_encoder(encoder):
     from tasks.handlers import resume_model_version
-    from workers.encoder import encoder_version
+    from workers.engine.encoder import encoder_version
 
     assert encoder_version(None, "fp32") == encoder.info.version
     assert encoder_version(None, "int8") == encoder_version(None, "onnx-int8")

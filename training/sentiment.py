@@ -24,8 +24,8 @@ import torch
 from sklearn.metrics import accuracy_score, f1_score
 
 from training.data import Example, read_sentiment_tsv, split_examples
-from workers.encoder import Encoder
-from workers.sentiment_net import ASSETS_DIR, BUNDLED_HEAD, SentimentNet
+from workers.engine.encoder import Encoder
+from workers.sentiment.network import ASSETS_DIR, BUNDLED_HEAD, SentimentNet
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Fit the skill-candidate scorer (``workers/skill_scorer.py``) and its tagger (``workers/skill_tagger.py``) on the
+"""Fit the skill-candidate scorer (``workers/resume/skill_scorer.py``) and its tagger (``skill_tagger.py``) on the
 span-labelled résumés; write their assets.
 
 Every candidate of the parser with the scorer off is an example, labelled by the evaluation's matching rule
@@ -28,11 +28,18 @@ from sklearn.linear_model import LogisticRegression
 
 from evaluation.resumes import SKILL_LABELS, normalize
 from training.skill_tagger import TaggedText, tagged_text, train_tagger
-from workers.encoder import Encoder
-from workers.resume_parser import parse_resume
-from workers.sections import clean
-from workers.skill_scorer import SCORER_PATH, NamePrior, SkillScorer, candidate_features, every_candidate, prior_key
-from workers.skill_tagger import TAGGER_PATH, bundled_featurizer
+from workers.engine.encoder import Encoder
+from workers.resume.parser import parse_resume
+from workers.resume.sections import clean
+from workers.resume.skill_scorer import (
+    SCORER_PATH,
+    NamePrior,
+    SkillScorer,
+    candidate_features,
+    every_candidate,
+    prior_key,
+)
+from workers.resume.skill_tagger import TAGGER_PATH, bundled_featurizer
 
 log = logging.getLogger(__name__)
 C = 0.3  # inverse L2 strength: ~70 features, a few thousand candidates

@@ -1,4 +1,4 @@
-"""Train the skill tagger (``workers/skill_tagger.py``): a token is positive when it lies inside a labelled skill.
+"""Train the skill tagger (``workers/resume/skill_tagger.py``): a token is positive if it lies inside a labelled skill.
 
 Résumés are cut into windows of ``WINDOW`` tokens for training (the LSTM reads a whole résumé at parse time);
 the loss is binary cross-entropy per token. Seeded, so the same documents give the same weights.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from workers.skill_tagger import SkillTagger, TaggerNet, TokenFeaturizer, TokenInputs
+from workers.resume.skill_tagger import SkillTagger, TaggerNet, TokenFeaturizer, TokenInputs
 
 WINDOW, BATCH, EPOCHS = 512, 16, 6
 LEARNING_RATE, WEIGHT_DECAY = 2e-3, 1e-2

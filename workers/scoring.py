@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from workers.encoder import Encoder
-from workers.skills import extract_skills
+from workers.engine.encoder import Encoder
+from workers.resume.skills import extract_skills
 
 SCORER_VERSION = "scorer-2"
 WEIGHTS = {"semantic": 0.50, "required_skills": 0.35, "nice_skills": 0.10, "experience": 0.15, "education": 0.05}

@@ -1,10 +1,10 @@
 """Which skill candidates a résumé parser keeps: a logistic regression over cheap, general features.
 
-The matchers of ``workers/skills.py`` propose candidates (aliases, semantic matches, and every item of the skill
+The matchers of ``workers/resume/skills.py`` propose candidates (aliases, semantic matches, and every item of the skill
 section's lists, where the rules alone keep only the items of lists that name a known skill);
 whether one is meant as a skill depends on where and how it is written (a list line of a skills section or a
 sentence of a job entry, one word or four, capitals or not, how many skills share its line), on what the words
-around it say (the skill tagger of ``workers/skill_tagger.py``, per token), and on how often résumé writers mean
+around it say (the skill tagger of ``workers/resume/skill_tagger.py``, per token), and on how often résumé writers mean
 that taxonomy skill when its words appear ("Administration" and "Creativity" are seldom labelled skills, "Excel"
 nearly always: ``NamePrior``, counts per taxonomy entry, smoothed towards the base rate).
 
@@ -27,13 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from workers.encoder import BUNDLED_NAME, Encoder
-from workers.resume_models import SectionInfo
-from workers.sections import HEADINGS, segments
-from workers.skill_tagger import SPAN_FEATURES, TAGGER_PATH, SkillTagger, TokenProbabilities
-from workers.skills import TAXONOMY_PATH, SkillMatch
+from workers import ASSETS_DIR
+from workers.engine.encoder import BUNDLED_NAME, Encoder
+from workers.resume.schema import SectionInfo, SkillMatch
+from workers.resume.sections import HEADINGS, segments
+from workers.resume.skill_tagger import SPAN_FEATURES, TAGGER_PATH, SkillTagger, TokenProbabilities
+from workers.resume.skills import TAXONOMY_PATH
 
-SCORER_PATH = Path(__file__).parent / "assets" / "skill_scorer.json"
+SCORER_PATH = ASSETS_DIR / "skill_scorer.json"
 METHODS = ("alias", "semantic", "phrase")
 SECTION_KINDS = ("header", *HEADINGS)
 CATEGORIES = tuple(json.loads(TAXONOMY_PATH.read_text(encoding="utf-8"))["skills"])

@@ -1,4 +1,4 @@
-"""Encoder backends: the forward pass behind ``workers.encoder.Encoder``.
+"""Encoder backends: the forward pass behind ``workers.engine.encoder.Encoder``.
 
 A backend takes one padded batch of token ids and returns the mean-pooled last hidden
 states. Tokenization, chunking, batching and normalisation stay in the encoder, so
@@ -19,7 +19,7 @@ embeddings are only ~0.93 cosine to fp32; ``info.version`` names the runtime tha
 runs, so vectors stored under the old ``@int8`` version are not mixed with the new ones.
 
 The ONNX files are derived artifacts, built on first use into a cache directory
-(see ``workers.backends.onnx_backend``).
+(see ``workers.engine.onnx_backend``).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ the encoder weights once.
 
 Under the ``onnx`` and ``onnx-int8`` runtimes the whole network (shared layers, trained top
 and head) is exported as one graph and run by ONNX Runtime (``OnnxSentimentNet``), with the
-encoder's export recipe (``workers.backends.onnx_backend``); the torch model is then never loaded.
+encoder's export recipe (``workers.engine.onnx_backend``); the torch model is then never loaded.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from safetensors.torch import load_file, safe_open, save_file
 from torch import nn
 from transformers import AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
-from workers.backends import TORCH_RUNTIMES
-from workers.backends.onnx_backend import ExportSpec, cpu_session, ensure_onnx, source_fingerprint
-from workers.backends.torch_backend import autocast
-from workers.batching import CPU_BATCH_TOKENS, tokenized_batches
-from workers.encoder import Encoder
+from workers import ASSETS_DIR
+from workers.engine.backends import TORCH_RUNTIMES
+from workers.engine.batching import CPU_BATCH_TOKENS, tokenized_batches
+from workers.engine.encoder import Encoder
+from workers.engine.onnx_backend import ExportSpec, cpu_session, ensure_onnx, source_fingerprint
+from workers.engine.torch_backend import autocast
 
-ASSETS_DIR = Path(__file__).parent / "assets"
 BUNDLED_HEAD = ASSETS_DIR / "sentiment_top.safetensors"
 
 
@@ -95,7 +95,7 @@ class SentimentNet(nn.Module):
 
     @torch.inference_mode()
     def logits(self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS) -> np.ndarray:
-        """Uncalibrated logits, one per text, in token-budget batches (``workers.batching``)."""
+        """Uncalibrated logits, one per text, in token-budget batches (``workers.engine.batching``)."""
         out = np.zeros(len(texts), dtype=np.float32)
         for batch in tokenized_batches(self.tokenizer, texts, max_tokens, batch_tokens):
             ids = torch.from_numpy(batch.input_ids).to(self.device)

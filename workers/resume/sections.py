@@ -15,8 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from workers.encoder import Encoder
-from workers.phrase_cache import embed_phrases
+from workers.engine.encoder import Encoder
+from workers.engine.phrase_cache import embed_phrases
 
 JUNK_RE = re.compile(
     r"(?:\\x[0-9a-fA-F]{2})+|[\u2022\u25cf\u25aa\u25a0\u25e6\u2023\u2219\u27a2\u2713\u2714\u00b7\ue000-\uf8ff]"

@@ -8,10 +8,10 @@ from typing import TypeVar
 
 import phonenumbers
 
-from workers.resume_models import Evidence, Link, Phone
-from workers.sections import HEADING_KIND, HEADING_STEM_RE, Segment
-from workers.skills import default_taxonomy
-from workers.vocab import COMPANY_RE, TITLE_RE
+from workers.resume.schema import Evidence, Link, Phone
+from workers.resume.sections import HEADING_KIND, HEADING_STEM_RE, Segment
+from workers.resume.skills import default_taxonomy
+from workers.resume.vocab import COMPANY_RE, TITLE_RE
 
 EMAIL_RE = re.compile(r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 URL_RE = re.compile(

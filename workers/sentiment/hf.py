@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from workers.batching import CPU_BATCH_TOKENS, tokenized_batches
+from workers.engine.batching import CPU_BATCH_TOKENS, tokenized_batches
 
 _NAMED = {"neg": 0.0, "bad": 0.0, "neu": 0.5, "pos": 1.0, "good": 1.0}
 _INDEXED = re.compile(r"label_(\d+)")

@@ -1,6 +1,6 @@
 """Sentiment of HR texts (reviews, survey answers, feedback), sentence by sentence.
 
-Every text is split into sentences (``workers.sentences``) and all sentences of a call are
+Every text is split into sentences (``workers.sentiment.sentences``) and all sentences of a call are
 scored in one batched pass. Each sentence gets a calibrated P(positive); the text's
 P(positive) is the **length-weighted mean** of its sentences' (weights = characters), so
 a long complaint outweighs a short pleasantry and an HR reader can see which sentence
@@ -17,10 +17,10 @@ neutral matters, configure a three-way model directory (its neutral class maps t
 neutral 1 − |2p − 1| (1 at p = 0.5, 0.3 at the band's edges), so it falls as either
 side becomes likely.
 
-Backends: by default the bundled network (``workers.sentiment_net``) on top of the shared
+Backends: by default the bundled network (``workers.sentiment.network``) on top of the shared
 encoder, under the encoder's runtime (torch for ``fp32``, ONNX Runtime for ``onnx`` and
 ``onnx-int8``); with ``model_dir``, any Hugging Face sequence-classification directory
-(``workers.sentiment_hf``).
+(``workers.sentiment.hf``).
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from typing import Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, Field
 
-from workers.encoder import Encoder
-from workers.sentences import split_sentences
-from workers.sentiment_hf import HFSentimentScorer
-from workers.sentiment_net import BUNDLED_HEAD, load_bundled
+from workers.engine.encoder import Encoder
+from workers.sentiment.hf import HFSentimentScorer
+from workers.sentiment.network import BUNDLED_HEAD, load_bundled
+from workers.sentiment.sentences import split_sentences
 
 Label = Literal["negative", "neutral", "positive"]
 NEUTRAL_BAND = (0.35, 0.65)

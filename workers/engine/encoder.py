@@ -1,9 +1,9 @@
 """The sentence encoder every job shares: texts in, L2-normalised embeddings out.
 
-Loaded once per worker process (see ``workers.runtime``). Long texts are split into
+Loaded once per worker process (see ``workers.registry``). Long texts are split into
 windows of ``max_tokens`` and their embeddings mean-pooled, so a whole résumé is
 represented, not just its first 256 tokens. The forward pass is a backend chosen by
-``runtime`` (``TALENTQ_RUNTIME``): see ``workers.backends`` and docs/runtime.md.
+``runtime`` (``TALENTQ_RUNTIME``): see ``workers.engine.backends`` and docs/runtime.md.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import numpy as np
 import torch
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedModel
 
-from workers.backends import ALIASES, CPU_ONLY, RUNTIMES, TORCH_RUNTIMES, Backend
-from workers.backends.torch_backend import TorchBackend, autocast_dtype_for
-from workers.batching import default_batch_tokens, pad_id, token_budget_batches
+from workers.engine.backends import ALIASES, CPU_ONLY, RUNTIMES, TORCH_RUNTIMES, Backend
+from workers.engine.batching import default_batch_tokens, pad_id, token_budget_batches
+from workers.engine.torch_backend import TorchBackend, autocast_dtype_for
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class Encoder:
         self.autocast_dtype = autocast_dtype_for(self.device, runtime) if runtime in TORCH_RUNTIMES else None
         self.backend = self._load_backend()
         self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
-        # Padded tokens per forward pass, for every model on this encoder (workers.batching).
+        # Padded tokens per forward pass, for every model on this encoder (workers.engine.batching).
         self.batch_tokens = batch_tokens or default_batch_tokens(self.device)
         name = BUNDLED_NAME if model is None else model
         self.info = EncoderInfo(name=name, version=encoder_version(model, runtime), dim=int(self.config.hidden_size))
@@ -102,7 +102,7 @@ class Encoder:
     def _load_backend(self) -> Backend:
         if self.runtime in TORCH_RUNTIMES:
             return TorchBackend(self.model, self.device, self.autocast_dtype)
-        from workers.backends.onnx_backend import OnnxBackend, encoder_spec, ensure_onnx
+        from workers.engine.onnx_backend import OnnxBackend, encoder_spec, ensure_onnx
 
         path = ensure_onnx(encoder_spec(self.source), self.runtime, self.cache_dir)
         return OnnxBackend(path, threads=torch.get_num_threads())
@@ -131,7 +131,7 @@ class Encoder:
         return chunks, np.asarray(owners)
 
     def _embed_chunks(self, chunks: list[list[int]]) -> np.ndarray:
-        """Forward pass in token-budget batches (``workers.batching``), results in input order."""
+        """Forward pass in token-budget batches (``workers.engine.batching``), results in input order."""
         out = np.zeros((len(chunks), self.info.dim), dtype=np.float32)
         cls, sep = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
         windows = [[cls, *chunk, sep] for chunk in chunks]

@@ -12,7 +12,7 @@ from functools import cache
 import torch
 
 from config.settings import Settings
-from workers.encoder import Encoder
+from workers.engine.encoder import Encoder
 
 
 def configure_torch(settings: Settings) -> None:
@@ -36,12 +36,12 @@ def encoder(settings: Settings) -> Encoder:
 
 @cache
 def _sentiment(model_dir: str | None, encoder_key: tuple) -> object:
-    from workers.sentiment import SentimentModel
+    from workers.sentiment.model import SentimentModel
 
     return SentimentModel(_encoder(*encoder_key), model_dir=model_dir)
 
 
-def sentiment_model(settings: Settings):  # -> workers.sentiment.SentimentModel
+def sentiment_model(settings: Settings):  # -> workers.sentiment.model.SentimentModel
     return _sentiment(settings.sentiment_model, _encoder_key(settings))
 
 

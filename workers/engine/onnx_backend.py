@@ -32,7 +32,7 @@ import onnxruntime as ort
 import torch
 from transformers import AutoConfig, AutoModel
 
-from workers.backends import mean_pool
+from workers.engine.backends import mean_pool
 
 log = logging.getLogger(__name__)
 

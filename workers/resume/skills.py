@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel
 
-from workers.encoder import Encoder
-from workers.phrase_cache import embed_phrases
+from workers import ASSETS_DIR
+from workers.engine.encoder import Encoder
+from workers.engine.phrase_cache import embed_phrases
+from workers.resume.schema import SkillMatch
 
-TAXONOMY_PATH = Path(__file__).parent / "assets" / "skills.json"
+TAXONOMY_PATH = ASSETS_DIR / "skills.json"
 TOKEN_RE = re.compile(r"(?<![\w.])\.?[A-Za-z0-9][A-Za-z0-9+#]*(?:[.'&\-][A-Za-z0-9+#]+)*[+#]*")
 MASK_RE = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+")  # e-mails and URLs are not skills ("http", "gmail")
 CUE_RE = re.compile(
@@ -76,20 +76,6 @@ PHRASE_STOP = frozenset({
 MAX_PHRASE_WORDS = 4
 COMMON_WORD_RE = re.compile(r"[a-z][a-z-]*")
 COORDINATION_RE = re.compile(r"\b(?:and|or)\b|&", re.IGNORECASE)
-
-
-class SkillMatch(BaseModel):
-    """One skill found in a text: the taxonomy entry, and the evidence span ``text[start:end]``."""
-
-    name: str
-    category: str
-    generic: bool
-    text: str
-    start: int
-    end: int
-    method: Literal["alias", "semantic", "phrase"]
-    score: float
-    in_taxonomy: bool = True  # False for a free phrase of a skill list: ``name`` is then the phrase as written
 
 
 def cache_dir() -> Path:
@@ -423,7 +409,7 @@ def extract_skills(
     names at least one known skill, the items that neither pass covers are kept as skills not in the taxonomy
     (``in_taxonomy`` False, ``name`` the phrase as written). With ``credentials`` False, the taxonomy's credentials
     ("PMP") are left out, though their text still counts as a known skill of its list. With ``every_phrase``, every
-    uncovered item of every list is kept, for a scorer of candidates (``workers/skill_scorer.py``) to decide.
+    uncovered item of every list is kept, for a scorer of candidates (``workers/resume/skill_scorer.py``) to decide.
     """
     taxonomy = taxonomy or default_taxonomy()
     masked = MASK_RE.sub(lambda m: " " * len(m.group()), text)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from workers.contacts import LOCATION_RE
-from workers.dates import SINGLE_YEAR_RE, DateRange, find_date_ranges
-from workers.resume_models import Education, Evidence, Experience
-from workers.sections import Segment
-from workers.vocab import COMPANY_RE, TITLE_RE
+from workers.resume.contacts import LOCATION_RE
+from workers.resume.dates import SINGLE_YEAR_RE, DateRange, find_date_ranges
+from workers.resume.schema import Education, Evidence, Experience
+from workers.resume.sections import Segment
+from workers.resume.vocab import COMPANY_RE, TITLE_RE
 
 DEGREE_RE = re.compile(
     r"(?:\b(?i:bachelor|master|doctor(?:ate)?|associate|diploma|post ?graduate|graduate certificate|"

@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from workers.encoder import Encoder
+from workers.engine.encoder import Encoder
 
 MAX_PHRASES = 50_000
 _cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()

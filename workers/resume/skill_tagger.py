@@ -1,6 +1,6 @@
 """Which tokens of a résumé are part of a skill: a small BiLSTM over the bundled encoder's token embeddings.
 
-The skill-candidate scorer (``workers/skill_scorer.py``) judges a candidate by its line and section; what the words
+The skill-candidate scorer (``skill_scorer.py``) judges a candidate by its line and section; what the words
 around it say is beyond its features. This tagger reads the whole résumé, token by token: the encoder's input
 embedding of each word piece (what the word is) and its shape (capitals, punctuation, the gap before it: how the
 line is laid out), through a bidirectional LSTM, to the probability that the token lies inside a labelled skill.
@@ -29,9 +29,10 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from workers.encoder import bundled_model_dir
+from workers import ASSETS_DIR
+from workers.engine.encoder import bundled_model_dir
 
-TAGGER_PATH = Path(__file__).parent / "assets" / "skill_tagger.safetensors"
+TAGGER_PATH = ASSETS_DIR / "skill_tagger.safetensors"
 SHAPES = ("capitalised", "upper", "punctuation", "digit", "glued", "one_space", "wide_gap", "position")
 SPAN_FEATURES = ("tagger_mean", "tagger_max", "tagger_min", "tagger_before", "tagger_after")
 PROJECTION, HIDDEN, DROPOUT = 128, 64, 0.2

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
-from workers.skills import SkillMatch
+
+class SkillMatch(BaseModel):
+    """One skill found in a text: the taxonomy entry, and the evidence span ``text[start:end]``."""
+
+    name: str
+    category: str
+    generic: bool
+    text: str
+    start: int
+    end: int
+    method: Literal["alias", "semantic", "phrase"]
+    score: float
+    in_taxonomy: bool = True  # False for a free phrase of a skill list: ``name`` is then the phrase as written
 
 
 class Evidence(BaseModel):

@@ -13,15 +13,15 @@ from typing import Literal
 
 from langdetect import DetectorFactory, LangDetectException, detect
 
-from workers.contacts import find_emails, find_languages, find_links, find_locations, find_name, find_phones
-from workers.dates import RANGE_RE, DateRange, years_of_experience
-from workers.encoder import Encoder
-from workers.entries import find_education, find_experience
-from workers.resume_models import Education, Evidence, Experience, ParsedResume, SectionInfo
-from workers.sections import Section, Segment, clean, find_sections, segments, spans_of
-from workers.skill_scorer import SkillScorer, bundled_scorer
-from workers.skills import cue_spans, extract_skills
-from workers.vocab import TITLE_RE
+from workers.engine.encoder import Encoder
+from workers.resume.contacts import find_emails, find_languages, find_links, find_locations, find_name, find_phones
+from workers.resume.dates import RANGE_RE, DateRange, years_of_experience
+from workers.resume.entries import find_education, find_experience
+from workers.resume.schema import Education, Evidence, Experience, ParsedResume, SectionInfo
+from workers.resume.sections import Section, Segment, clean, find_sections, segments, spans_of
+from workers.resume.skill_scorer import SkillScorer, bundled_scorer
+from workers.resume.skills import cue_spans, extract_skills
+from workers.resume.vocab import TITLE_RE
 
 PARSER_VERSION = "resume-parser/1.12"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
