@@ -6,13 +6,22 @@ One class, one place: every other module receives a ``Settings`` or calls
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite:///talentq.db"
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "talentq"
+CLI_LOG_LEVEL = "WARNING"  # the interactive `talentq` command logs warnings only unless TALENTQ_LOG_LEVEL is set
+
+Runtime = Literal["fp32", "bf16", "onnx", "onnx-int8"]
+RUNTIME_ALIASES = {"int8": "onnx-int8"}  # resolved here, once: every other module sees the runtime that really runs
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+DEVICE_RE = re.compile(r"auto|cpu|cuda(:\d+)?")
 
 
 class Settings(BaseSettings):
@@ -31,7 +40,7 @@ class Settings(BaseSettings):
         None, description="Local directory of a HF sequence-classification model; unset = bundled head."
     )
     device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
-    runtime: str = Field("fp32", description="Encoder runtime: fp32 | bf16 | onnx | onnx-int8 (alias int8)")
+    runtime: Runtime = Field("fp32", description="Runtime of every model: fp32 | bf16 | onnx | onnx-int8 (alias int8)")
     max_seq_tokens: int = Field(256, description="Tokens per chunk; longer texts are chunked and mean-pooled.")
     torch_threads: int | None = Field(None, description="Torch intra-op threads; unset = cores / concurrency.")
 
@@ -51,13 +60,37 @@ class Settings(BaseSettings):
     )
 
     # Producers and operations.
-    log_level: str = Field("INFO", description="Log level of the JSON logs.")
+    log_level: LogLevel = Field("INFO", description="Log level of the JSON logs (the CLI's default is WARNING).")
     webhook_secret: str | None = Field(None, description="Shared HMAC secret of the generic webhook provider.")
     greenhouse_secret: str | None = Field(None, description="Shared HMAC secret of Greenhouse webhooks.")
     webhook_max_age_s: int = Field(300, description="Replay window of signed webhooks.")
     nightly_cron: str = Field("0 2 * * *", description="Cron time of the nightly batch (beat).")
     nightly_folder: Path | None = Field(None, description="Folder of résumés the nightly batch picks up.")
     metrics_port: int = Field(9808, description="Port of each worker's Prometheus /metrics (0 = off).")
+    cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Derived model data: taxonomy embeddings, ONNX files.")
+
+    @field_validator("runtime", mode="before")
+    @classmethod
+    def _resolve_alias(cls, value: object) -> object:
+        return RUNTIME_ALIASES.get(value, value) if isinstance(value, str) else value
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, value: str) -> str:
+        if not DEVICE_RE.fullmatch(value):
+            raise ValueError(f"unknown device {value!r}; choose auto, cpu, cuda or cuda:N")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _default_when_empty(cls, value: object) -> object:
+        """An empty TALENTQ_CACHE_DIR means the default, as it did when other modules read it."""
+        return value or DEFAULT_CACHE_DIR
 
     @model_validator(mode="after")
     def _redelivery_after_time_limit(self) -> Settings:
@@ -71,7 +104,14 @@ class Settings(BaseSettings):
         """True when no broker is configured: tasks run eagerly in this process."""
         return not self.broker_url
 
+    @property
+    def cli_log_level(self) -> str:
+        """The level of the interactive CLI: TALENTQ_LOG_LEVEL when set, else warnings only (progress goes to
+        the console, not the logs)."""
+        return self.log_level if "log_level" in self.model_fields_set else CLI_LOG_LEVEL
+
 
 @lru_cache
 def get_settings() -> Settings:
+    """The settings of this process, read from the environment on first use (never at import)."""
     return Settings()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from config.logging import configure_logging
@@ -40,6 +41,9 @@ batch_app = typer.Typer(
 app.add_typer(batch_app, name="batch")
 console = Console()
 
+# The Celery app of `talentq worker`: tasks.app's, loaded through the producer module that registers the
+# nightly task on it, so the tasks layer never loads the producers.
+WORKER_APP = "producers.nightly"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
@@ -168,7 +172,8 @@ def worker(
     concurrency: Annotated[int | None, typer.Option(help="Processes (default TALENTQ_WORKER_CONCURRENCY).")] = None,
     pool: Annotated[str, typer.Option(help="prefork (CPU) or solo (one GPU process).")] = "prefork",
 ) -> None:
-    """Run a Celery worker: `celery -A tasks.app worker` with talentq's flags, and its /metrics."""
+    """Run a Celery worker: `celery -A producers.nightly worker` (the tasks' app, with the nightly task
+    registered on it) with talentq's flags, and its /metrics."""
     from tasks.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
 
     os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
@@ -185,7 +190,7 @@ def worker_command(queues: str, concurrency: int, pool: str) -> list[str]:
     return [
         "celery",
         "-A",
-        "tasks.app",
+        WORKER_APP,
         "worker",
         "-Q",
         queues,
@@ -312,7 +317,13 @@ def webhooks_serve(host: str = "0.0.0.0", port: int = 8000) -> None:
 
 
 def main() -> None:
-    configure_logging(os.environ.get("TALENTQ_LOG_LEVEL", "WARNING"))
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # a mistyped TALENTQ_ variable: one line, not a traceback
+        error = exc.errors()[0]
+        name = "".join(f" TALENTQ_{part}".upper() for part in error["loc"])
+        sys.exit(f"talentq: invalid setting{name}: {error['msg'].removeprefix('Value error, ')}")
+    configure_logging(settings.cli_log_level)
     app(prog_name="talentq")
 
 

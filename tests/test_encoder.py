@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from pydantic import ValidationError
 from transformers import AutoModel, AutoTokenizer
 
+from config.settings import DEFAULT_CACHE_DIR, Settings
 from workers.engine.backends import RUNTIMES
 from workers.engine.encoder import Encoder, bundled_model_dir
 from workers.engine.torch_backend import autocast_dtype_for
@@ -131,8 +133,28 @@ def test_unknown_runtime_raises() -> None:
 
 
 def test_int8_is_an_alias_of_onnx_int8() -> None:
-    encoder = Encoder(device="cpu", runtime="int8")
+    """The alias is resolved once, in the settings: every model and every version sees ``onnx-int8``."""
+    settings = Settings(runtime="int8", device="cpu")
+    encoder = Encoder(device=settings.device, runtime=settings.runtime)
     assert encoder.runtime == "onnx-int8" and encoder.info.version.endswith("@onnx-int8")
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:1"])
+def test_settings_accept_known_devices(device: str) -> None:
+    assert Settings(device=device).device == device
+
+
+@pytest.mark.parametrize(("field", "value"), [("device", "gpu"), ("device", "cuda:x"), ("runtime", "fp8")])
+def test_settings_refuse_unknown_devices_and_runtimes(field: str, value: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(**{field: value})
+
+
+def test_settings_cache_dir_is_a_path_and_empty_means_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TALENTQ_CACHE_DIR", "")
+    assert Settings().cache_dir == DEFAULT_CACHE_DIR
+    monkeypatch.setenv("TALENTQ_CACHE_DIR", "/tmp/talentq-cache")
+    assert Settings().cache_dir == Path("/tmp/talentq-cache")
 
 
 def test_autocast_types_per_runtime_and_device() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 from config.settings import get_settings
 from producers.cli import worker_command
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 PARENT_CHECK = """
 import torch
@@ -46,5 +47,13 @@ def test_versions_known_without_loading_match_the_loaded_encoder(encoder):
     from workers.engine.encoder import encoder_version
 
     assert encoder_version(None, "fp32") == encoder.info.version
-    assert encoder_version(None, "int8") == encoder_version(None, "onnx-int8")
     assert resume_model_version(get_settings()).endswith(encoder.info.version)
+
+
+def test_a_mistyped_setting_is_one_line_not_a_traceback():
+    env = {**os.environ, "TALENTQ_RUNTIME": "fp8"}
+    argv = [sys.executable, "-m", "producers.cli", "results", "failures"]
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("talentq: invalid setting TALENTQ_RUNTIME: ")

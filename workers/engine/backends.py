@@ -1,8 +1,10 @@
-"""Encoder backends: the forward pass behind ``workers.engine.encoder.Encoder``.
+"""The one backend switch: every model (the encoder, the sentiment network, the résumé entity model) runs
+through ``load_backend(spec, runtime, device)``.
 
-A backend takes one padded batch of token ids and returns the mean-pooled last hidden
-states. Tokenization, chunking, batching and normalisation stay in the encoder, so
-every backend embeds exactly the same windows.
+A ``ModelSpec`` says how to build the model's torch module, how to build the module to export to ONNX, and
+what its graph returns; a backend takes one padded batch of token ids and returns that output as numpy.
+Tokenization, chunking, batching and post-processing stay with each model, so every backend sees exactly
+the same batches.
 
 =============  ==========================================================  ==========
 runtime        what runs                                                   device
@@ -14,33 +16,77 @@ runtime        what runs                                                   devic
                projection except the FFN outputs
 =============  ==========================================================  ==========
 
-``int8`` is an alias of ``onnx-int8``. It used to be torch dynamic int8 on every Linear, whose
-embeddings are only ~0.93 cosine to fp32; ``info.version`` names the runtime that really
-runs, so vectors stored under the old ``@int8`` version are not mixed with the new ones.
+``int8`` is an alias of ``onnx-int8``, resolved once, in ``config.settings``. It used to be torch dynamic
+int8 on every Linear, whose embeddings are only ~0.93 cosine to fp32; ``info.version`` names the runtime that
+really runs, so vectors stored under the old ``@int8`` version are not mixed with the new ones.
 
 The ONNX files are derived artifacts, built on first use into a cache directory
-(see ``workers.engine.onnx_backend``).
+(see ``workers.engine.onnx_backend``). ``TALENTQ_RUNTIME`` reaches the model call as
+``config.settings.Settings.runtime`` → ``workers.registry`` → ``Encoder(runtime=...)`` → ``load_backend``.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, get_args
 
 import numpy as np
+import torch
 
-RUNTIMES = ("fp32", "bf16", "onnx", "onnx-int8")
+from config.settings import Runtime
+from workers.engine.torch_backend import TorchBackend, autocast_dtype_for
+
+RUNTIMES: tuple[str, ...] = get_args(Runtime)
 TORCH_RUNTIMES = frozenset({"fp32", "bf16"})
-ALIASES = {"int8": "onnx-int8"}
 CPU_ONLY = frozenset({"onnx", "onnx-int8"})
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model any backend can run: ``forward(input_ids, attention_mask)`` returns the tensor named ``output``."""
+
+    name: str  # readable part of its ONNX file's name
+    identity: str  # what identifies its weights: in the ONNX cache key, so a changed model never meets a stale file
+    source: str  # the transformers directory or hub name its config (heads, hidden size) comes from
+    torch_module: Callable[[], torch.nn.Module]  # the module torch runs (it may share weights already loaded)
+    export_module: Callable[[], torch.nn.Module]  # fp32 with eager attention: the graph ORT's BERT fusions recognise
+    output: str
+    output_axes: dict[int, str]
 
 
 class Backend(Protocol):
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        """Mean-pooled last hidden states of a padded batch: float32 ``(batch, dim)``, not normalised."""
+        """The model's output for one padded batch, float32 numpy."""
         ...
 
 
-def mean_pool(hidden: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-    """Average of the hidden states of the real (unpadded) tokens."""
-    mask = attention_mask[..., None].astype(hidden.dtype)
-    return (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1.0)
+def source_fingerprint(source: str) -> str:
+    """A local directory by its path and files (name, size, mtime); a hub name by itself."""
+    path = Path(source)
+    if not path.is_dir():
+        return source
+    files = sorted(p for p in path.iterdir() if p.is_file())
+    return "|".join([str(path.resolve()), *(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)])
+
+
+def check_runtime(runtime: str, device: torch.device) -> None:
+    """ValueError for a runtime that does not exist or cannot run on ``device``."""
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
+    if runtime in CPU_ONLY and device.type != "cpu":
+        raise ValueError(f"runtime {runtime!r} runs on the CPU only; use fp32 on {device}")
+
+
+def load_backend(
+    spec: ModelSpec, runtime: str, device: torch.device, threads: int | None = None, cache_dir: Path | None = None
+) -> Backend:
+    """``spec`` under ``runtime``: torch for ``fp32`` and ``bf16`` (under their autocast type), ONNX Runtime with
+    this process's ``threads`` otherwise (its file built into ``cache_dir``, default TALENTQ_CACHE_DIR)."""
+    check_runtime(runtime, device)
+    if runtime in TORCH_RUNTIMES:
+        return TorchBackend(spec.torch_module(), device, autocast_dtype_for(device, runtime))
+    from workers.engine.onnx_backend import OnnxBackend  # onnxruntime loads only where it runs
+
+    return OnnxBackend(spec, runtime, threads or torch.get_num_threads(), cache_dir)

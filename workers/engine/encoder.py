@@ -3,7 +3,7 @@
 Loaded once per worker process (see ``workers.registry``). Long texts are split into
 windows of ``max_tokens`` and their embeddings mean-pooled, so a whole résumé is
 represented, not just its first 256 tokens. The forward pass is a backend chosen by
-``runtime`` (``TALENTQ_RUNTIME``): see ``workers.engine.backends`` and docs/runtime.md.
+``runtime`` (``TALENTQ_RUNTIME``) through ``workers.engine.backends.load_backend``: see docs/runtime.md.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import numpy as np
 import torch
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedModel
 
-from workers.engine.backends import ALIASES, CPU_ONLY, RUNTIMES, TORCH_RUNTIMES, Backend
+from workers.engine.backends import TORCH_RUNTIMES, ModelSpec, check_runtime, load_backend, source_fingerprint
 from workers.engine.batching import default_batch_tokens, pad_id, token_budget_batches
-from workers.engine.torch_backend import TorchBackend, autocast_dtype_for
+from workers.engine.torch_backend import autocast_dtype_for
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,26 @@ def bundled_model_dir() -> Path:
 def encoder_version(model: str | None, runtime: str) -> str:
     """The version stamped on vectors and results; known without loading the model, so producers
     can tell what is already done."""
-    return f"{model or BUNDLED_NAME}@{ALIASES.get(runtime, runtime)}"
+    return f"{model or BUNDLED_NAME}@{runtime}"
 
 
 def resolve_device(requested: str = "auto") -> torch.device:
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(requested)
+
+
+class MeanPooled(torch.nn.Module):
+    """A BERT's last hidden states averaged over the real (unpadded) tokens, in fp32."""
+
+    def __init__(self, bert: torch.nn.Module) -> None:
+        super().__init__()
+        self.bert = bert
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        weights = attention_mask.unsqueeze(-1).to(torch.float32)
+        return (hidden.float() * weights).sum(1) / weights.sum(1).clamp(min=1)
 
 
 @dataclass(frozen=True)
@@ -70,13 +83,9 @@ class Encoder:
         cache_dir: str | Path | None = None,
         batch_tokens: int | None = None,
     ) -> None:
-        runtime = ALIASES.get(runtime, runtime)
-        if runtime not in RUNTIMES:
-            raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
         self.source = model or str(bundled_model_dir())
         self.device = resolve_device(device)
-        if runtime in CPU_ONLY and self.device.type != "cpu":
-            raise ValueError(f"runtime {runtime!r} runs on the CPU only; use fp32 on {self.device}")
+        check_runtime(runtime, self.device)
         self.runtime = runtime
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.tokenizer = AutoTokenizer.from_pretrained(self.source)
@@ -84,7 +93,7 @@ class Encoder:
         self._model: PreTrainedModel | None = None
         # What torch models on this encoder (the backend, the sentiment network) run under; None: plain fp32.
         self.autocast_dtype = autocast_dtype_for(self.device, runtime) if runtime in TORCH_RUNTIMES else None
-        self.backend = self._load_backend()
+        self.backend = load_backend(self.spec(), runtime, self.device, cache_dir=self.cache_dir)
         self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
         # Padded tokens per forward pass, for every model on this encoder (workers.engine.batching).
         self.batch_tokens = batch_tokens or default_batch_tokens(self.device)
@@ -99,13 +108,18 @@ class Encoder:
             self._model = AutoModel.from_pretrained(self.source).eval().to(self.device)
         return self._model
 
-    def _load_backend(self) -> Backend:
-        if self.runtime in TORCH_RUNTIMES:
-            return TorchBackend(self.model, self.device, self.autocast_dtype)
-        from workers.engine.onnx_backend import OnnxBackend, encoder_spec, ensure_onnx
-
-        path = ensure_onnx(encoder_spec(self.source), self.runtime, self.cache_dir)
-        return OnnxBackend(path, threads=torch.get_num_threads())
+    def spec(self) -> ModelSpec:
+        """The encoder for ``load_backend``: the mean-pooled last hidden state (pooling inside the graph, so every
+        backend returns the same thing); torch runs the shared fp32 model, ONNX exports a fresh eager one."""
+        return ModelSpec(
+            name=Path(self.source).name or self.source,
+            identity=source_fingerprint(self.source),
+            source=self.source,
+            torch_module=lambda: MeanPooled(self.model),
+            export_module=lambda: MeanPooled(AutoModel.from_pretrained(self.source, attn_implementation="eager")),
+            output="embedding",
+            output_axes={0: "batch"},
+        )
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts``: one row per text, float32, unit length."""

@@ -1,8 +1,8 @@
 """ONNX Runtime backends: ``onnx`` (fp32, fused) and ``onnx-int8`` (dynamic int8 weights).
 
-Any BERT-style torch module taking ``(input_ids, attention_mask)`` can be run this way: an
-``ExportSpec`` says how to build it and what identifies its weights. The encoder is one such
-module (its last hidden state); the bundled sentiment network is another (its logit).
+Any BERT-style torch module taking ``(input_ids, attention_mask)`` can be run this way: a
+``ModelSpec`` (``workers.engine.backends``) says how to build it and what identifies its weights. The
+encoder is one such module (its mean-pooled embedding); the bundled sentiment network is another (its logit).
 
 The ONNX file is built on first use and cached, keyed by the spec, the runtime and the versions
 that shape it: ``torch.onnx.export`` of the eager-attention module with dynamic batch and
@@ -23,81 +23,37 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import onnxruntime as ort
 import torch
-from transformers import AutoConfig, AutoModel
+from transformers import AutoConfig
 
-from workers.engine.backends import mean_pool
+from config.settings import get_settings
+
+if TYPE_CHECKING:  # the switch imports this module, never the reverse at run time
+    from workers.engine.backends import ModelSpec
 
 log = logging.getLogger(__name__)
 
 # Bump when the export, fusion or quantization recipe changes: older cache entries are then ignored.
-RECIPE = 1
+# 2: the encoder's graph returns its mean-pooled embedding (pooling moved into the graph, one output for all backends).
+RECIPE = 2
 FFN_OUTPUT = re.compile(r"/encoder/layer\.\d+/output/dense/")
 
 
-@dataclass(frozen=True)
-class ExportSpec:
-    """A module to export. ``build`` returns it in fp32 with eager attention (ORT's fusions recognise
-    that graph); ``identity`` names its weights, so the cache never serves a stale file."""
-
-    name: str
-    identity: str
-    source: str  # the transformers directory or hub name its config (heads, hidden size) comes from
-    build: Callable[[], torch.nn.Module]
-    output: str
-    output_axes: dict[int, str]
-
-
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("TALENTQ_CACHE_DIR") or Path.home() / ".cache" / "talentq")
-
-
-def source_fingerprint(source: str) -> str:
-    """A local directory by its path and files (name, size, mtime); a hub name by itself."""
-    path = Path(source)
-    if not path.is_dir():
-        return source
-    files = sorted(p for p in path.iterdir() if p.is_file())
-    return "|".join([str(path.resolve()), *(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)])
-
-
-def onnx_path(spec: ExportSpec, runtime: str, cache_dir: Path) -> Path:
+def onnx_path(spec: ModelSpec, runtime: str, cache_dir: Path) -> Path:
     key = "\n".join([str(RECIPE), runtime, spec.identity, torch.__version__, ort.__version__])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", spec.name)[-60:]
     return cache_dir / "onnx" / f"{slug}-{runtime}-{digest}.onnx"
 
 
-class _LastHiddenState(torch.nn.Module):
-    def __init__(self, bert: torch.nn.Module) -> None:
-        super().__init__()
-        self.bert = bert
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-
-
-def encoder_spec(source: str) -> ExportSpec:
-    """The encoder's last hidden state (pooling stays in numpy, shared by every backend)."""
-    return ExportSpec(
-        name=Path(source).name or source,
-        identity=source_fingerprint(source),
-        source=source,
-        build=lambda: _LastHiddenState(AutoModel.from_pretrained(source, attn_implementation="eager")),
-        output="last_hidden_state",
-        output_axes={0: "batch", 1: "tokens"},
-    )
-
-
-def _export(spec: ExportSpec, out: Path) -> None:
+def _export(spec: ModelSpec, out: Path) -> None:
     """fp32 export with dynamic batch and sequence axes."""
-    module = spec.build().eval()
+    module = spec.export_module().eval()
     ids = torch.ones((2, 8), dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     torch.onnx.export(
@@ -140,9 +96,9 @@ def _quantize(path: Path, out: Path) -> None:
     )
 
 
-def ensure_onnx(spec: ExportSpec, runtime: str, cache_dir: Path | None = None) -> Path:
+def ensure_onnx(spec: ModelSpec, runtime: str, cache_dir: Path | None = None) -> Path:
     """The cached ONNX file of ``spec`` for ``runtime``, built first if missing."""
-    target = onnx_path(spec, runtime, cache_dir or default_cache_dir())
+    target = onnx_path(spec, runtime, cache_dir or get_settings().cache_dir)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -175,10 +131,13 @@ def cpu_session(path: Path, threads: int) -> ort.InferenceSession:
 
 
 class OnnxBackend:
-    def __init__(self, path: Path, threads: int) -> None:
-        self.session = cpu_session(path, threads)
+    """``spec``'s graph for ``runtime`` (built on first use into ``cache_dir``), on ``threads`` CPU threads."""
+
+    def __init__(self, spec: ModelSpec, runtime: str, threads: int, cache_dir: Path | None = None) -> None:
+        self.session = cpu_session(ensure_onnx(spec, runtime, cache_dir), threads)
+        self.output = spec.output
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         feed = {"input_ids": input_ids.astype(np.int64), "attention_mask": attention_mask.astype(np.int64)}
-        (hidden,) = self.session.run(["last_hidden_state"], feed)
-        return mean_pool(hidden, attention_mask)
+        (out,) = self.session.run([self.output], feed)
+        return out

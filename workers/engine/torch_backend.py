@@ -9,6 +9,7 @@ than fp32.
 from __future__ import annotations
 
 import logging
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +24,15 @@ def autocast_dtype_for(device: torch.device, runtime: str = "fp32") -> torch.dty
     hardware gains from it (CUDA tensor cores) and none on the CPU."""
     if runtime == "bf16":
         if device.type == "cpu" and not native_cpu_bf16():
-            log.warning("runtime bf16 on a CPU without AMX or AVX-512 BF16 is emulated: expect it slower than fp32")
+            _warn_emulated_bf16()
         return torch.bfloat16
     return torch.float16 if device.type == "cuda" else None
+
+
+@cache
+def _warn_emulated_bf16() -> None:
+    """Once per process, however many models run under bf16."""
+    log.warning("runtime bf16 on a CPU without AMX or AVX-512 BF16 is emulated: expect it slower than fp32")
 
 
 def native_cpu_bf16() -> bool:
@@ -38,8 +45,12 @@ def native_cpu_bf16() -> bool:
 
 
 class TorchBackend:
-    def __init__(self, model: torch.nn.Module, device: torch.device, autocast_dtype: torch.dtype | None = None) -> None:
-        self.model = model
+    """The output of a torch module (in eval mode, on ``device``) under ``autocast_dtype`` (None: plain fp32)."""
+
+    def __init__(
+        self, module: torch.nn.Module, device: torch.device, autocast_dtype: torch.dtype | None = None
+    ) -> None:
+        self.module = module
         self.device = device
         self.autocast_dtype = autocast_dtype
 
@@ -53,10 +64,8 @@ class TorchBackend:
             ids, mask = ids.pin_memory(), mask.pin_memory()
         ids, mask = ids.to(self.device, non_blocking=pin), mask.to(self.device, non_blocking=pin)
         with autocast(self.device, self.autocast_dtype):
-            hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
-        weights = mask.unsqueeze(-1).to(torch.float32)
-        pooled = (hidden.float() * weights).sum(1) / weights.sum(1).clamp(min=1)
-        return pooled.cpu().numpy()
+            out = self.module(ids, mask)
+        return out.float().cpu().numpy()
 
 
 def autocast(device: torch.device, dtype: torch.dtype | None) -> torch.autocast:

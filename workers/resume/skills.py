@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from config.settings import get_settings
 from workers import ASSETS_DIR
 from workers.engine.encoder import Encoder
 from workers.engine.phrase_cache import embed_phrases
@@ -76,10 +77,6 @@ PHRASE_STOP = frozenset({
 MAX_PHRASE_WORDS = 4
 COMMON_WORD_RE = re.compile(r"[a-z][a-z-]*")
 COORDINATION_RE = re.compile(r"\b(?:and|or)\b|&", re.IGNORECASE)
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("TALENTQ_CACHE_DIR", Path.home() / ".cache" / "talentq"))
 
 
 def _tokens(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
@@ -270,7 +267,7 @@ class Taxonomy:
 def _taxonomy_vectors(taxonomy: Taxonomy, encoder: Encoder) -> np.ndarray:
     """Embeddings of every name and alias: from the ``.npy`` cache, or computed once and written there."""
     version = hashlib.sha256(encoder.info.version.encode()).hexdigest()[:12]
-    path = cache_dir() / f"skills-{taxonomy.digest}-{version}.npy"
+    path = get_settings().cache_dir / f"skills-{taxonomy.digest}-{version}.npy"
     if path.exists():
         vectors = np.load(path)
         if vectors.shape == (len(taxonomy.phrases), encoder.info.dim):

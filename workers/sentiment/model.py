@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 
 from workers.engine.encoder import Encoder
 from workers.sentiment.hf import HFSentimentScorer
-from workers.sentiment.network import BUNDLED_HEAD, load_bundled
+from workers.sentiment.network import BUNDLED_HEAD, BundledSentiment
 from workers.sentiment.sentences import split_sentences
 
 Label = Literal["negative", "neutral", "positive"]
@@ -79,7 +79,7 @@ class SentimentModel:
         self.encoder = encoder
         self._scorer: Scorer
         if model_dir is None:
-            self._scorer = load_bundled(encoder)
+            self._scorer = BundledSentiment(encoder)
             self.name = "talentq-sentiment"
             self.version = f"{self.name}@{_digest([BUNDLED_HEAD])}+{encoder.info.version}"
         else:

@@ -5,9 +5,10 @@ Only the top layers and the head differ from the encoder, so only they are shipp
 are the shared ``Encoder``'s own modules, referenced, not copied, so a worker holds
 the encoder weights once.
 
-Under the ``onnx`` and ``onnx-int8`` runtimes the whole network (shared layers, trained top
-and head) is exported as one graph and run by ONNX Runtime (``OnnxSentimentNet``), with the
-encoder's export recipe (``workers.engine.onnx_backend``); the torch model is then never loaded.
+It runs through the engine's one switch (``workers.engine.backends.load_backend``) under the encoder's
+runtime: in torch on the shared modules, or, under ``onnx`` and ``onnx-int8``, the whole network (shared
+layers, trained top and head) exported as one graph and run by ONNX Runtime; the torch model is then never
+loaded.
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ from torch import nn
 from transformers import AutoModel, PreTrainedModel, PreTrainedTokenizerBase
 
 from workers import ASSETS_DIR
-from workers.engine.backends import TORCH_RUNTIMES
+from workers.engine.backends import Backend, ModelSpec, load_backend, source_fingerprint
 from workers.engine.batching import CPU_BATCH_TOKENS, tokenized_batches
 from workers.engine.encoder import Encoder
-from workers.engine.onnx_backend import ExportSpec, cpu_session, ensure_onnx, source_fingerprint
-from workers.engine.torch_backend import autocast
+from workers.engine.torch_backend import TorchBackend
 
 BUNDLED_HEAD = ASSETS_DIR / "sentiment_top.safetensors"
 
@@ -93,23 +93,10 @@ class SentimentNet(nn.Module):
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
         return self.head(pooled).squeeze(-1)
 
-    @torch.inference_mode()
     def logits(self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS) -> np.ndarray:
         """Uncalibrated logits, one per text, in token-budget batches (``workers.engine.batching``)."""
-        out = np.zeros(len(texts), dtype=np.float32)
-        for batch in tokenized_batches(self.tokenizer, texts, max_tokens, batch_tokens):
-            ids = torch.from_numpy(batch.input_ids).to(self.device)
-            mask = torch.from_numpy(batch.attention_mask).to(self.device)
-            with autocast(self.device, self.autocast_dtype):
-                logits = self(ids, mask)
-            out[batch.indices] = logits.float().cpu().numpy()
-        return out
-
-    def positive_probability(
-        self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS
-    ) -> np.ndarray:
-        """Calibrated P(positive) per text."""
-        return positive_probability(self.logits(texts, max_tokens, batch_tokens), self.temperature)
+        backend = TorchBackend(self, self.device, self.autocast_dtype)
+        return batched_logits(backend, self.tokenizer, texts, max_tokens, batch_tokens)
 
     def save(self, path: Path, extra_metadata: dict[str, object]) -> None:
         """Write the top layers and head in fp16, with what is needed to rebuild them in the metadata."""
@@ -155,49 +142,49 @@ def positive_probability(logits: np.ndarray, temperature: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits / temperature))
 
 
-def export_spec(encoder: Encoder, path: Path = BUNDLED_HEAD) -> ExportSpec:
-    """The whole network (encoder layers, trained top, head) as one ONNX graph for the ONNX runtimes."""
+def batched_logits(
+    backend: Backend, tokenizer: PreTrainedTokenizerBase, texts: list[str], max_tokens: int, batch_tokens: int
+) -> np.ndarray:
+    """One logit per text from ``backend``, in token-budget batches, in input order."""
+    out = np.zeros(len(texts), dtype=np.float32)
+    for batch in tokenized_batches(tokenizer, texts, max_tokens, batch_tokens):
+        out[batch.indices] = backend(batch.input_ids, batch.attention_mask)
+    return out
+
+
+def model_spec(encoder: Encoder, path: Path = BUNDLED_HEAD) -> ModelSpec:
+    """The network for ``load_backend``: on the encoder's shared modules in torch; for ONNX, the whole network
+    (encoder layers, trained top, head) rebuilt from the files as one graph."""
     trained_layers, temperature = _read_metadata(path, encoder.info.name)
 
-    def build() -> nn.Module:
+    def export_module() -> nn.Module:
         base = AutoModel.from_pretrained(encoder.source, attn_implementation="eager").eval()
         net = SentimentNet(base, encoder.tokenizer, encoder.info.name, trained_layers, temperature)
         return net._load_weights(path)  # forward(input_ids, attention_mask) -> one logit per row
 
-    return ExportSpec(
+    return ModelSpec(
         name=f"talentq-sentiment-{path.stem}",
         identity="|".join([source_fingerprint(encoder.source), hashlib.sha256(path.read_bytes()).hexdigest()]),
         source=encoder.source,
-        build=build,
+        torch_module=lambda: SentimentNet.load(encoder, path),
+        export_module=export_module,
         output="logit",
         output_axes={0: "batch"},
     )
 
 
-class OnnxSentimentNet:
-    """The bundled network run by ONNX Runtime (``onnx``: same logits; ``onnx-int8``: int8 weights)."""
+class BundledSentiment:
+    """The bundled network under the encoder's runtime: calibrated P(positive) per text."""
 
-    def __init__(self, encoder: Encoder, path: Path = BUNDLED_HEAD, cache_dir: Path | None = None) -> None:
+    def __init__(self, encoder: Encoder, path: Path = BUNDLED_HEAD) -> None:
         _, self.temperature = _read_metadata(path, encoder.info.name)
         self.tokenizer = encoder.tokenizer
-        onnx_file = ensure_onnx(export_spec(encoder, path), encoder.runtime, cache_dir)
-        self.session = cpu_session(onnx_file, threads=torch.get_num_threads())
-
-    def logits(self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS) -> np.ndarray:
-        out = np.zeros(len(texts), dtype=np.float32)
-        for batch in tokenized_batches(self.tokenizer, texts, max_tokens, batch_tokens):
-            feed = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
-            (out[batch.indices],) = self.session.run(["logit"], feed)
-        return out
+        self.backend = load_backend(
+            model_spec(encoder, path), encoder.runtime, encoder.device, cache_dir=encoder.cache_dir
+        )
 
     def positive_probability(
         self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS
     ) -> np.ndarray:
-        return positive_probability(self.logits(texts, max_tokens, batch_tokens), self.temperature)
-
-
-def load_bundled(encoder: Encoder) -> SentimentNet | OnnxSentimentNet:
-    """The bundled network under the encoder's runtime: torch for ``fp32`` and ``bf16``, ONNX Runtime otherwise."""
-    if encoder.runtime in TORCH_RUNTIMES:
-        return SentimentNet.load(encoder)
-    return OnnxSentimentNet(encoder, cache_dir=encoder.cache_dir)
+        logits = batched_logits(self.backend, self.tokenizer, texts, max_tokens, batch_tokens)
+        return positive_probability(logits, self.temperature)
