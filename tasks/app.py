@@ -15,6 +15,7 @@ from config.logging import configure_logging
 from config.settings import Settings, get_settings
 from tasks import metrics
 from tasks.contract import NIGHTLY_BATCH, QUEUES
+from workers.engine.batching import on_batch
 
 
 def celery_config(settings: Settings) -> dict:
@@ -63,8 +64,10 @@ def beat_schedule(settings: Settings) -> dict[str, dict]:
     return {"nightly-batch": {"task": NIGHTLY_BATCH, "schedule": schedule}}
 
 
-app = Celery("talentq", include=["tasks.jobs", "producers.nightly"])
+# The nightly task belongs to the producers: `talentq worker` loads it (--include), the tasks layer never does.
+app = Celery("talentq", include=["tasks.jobs"])
 app.conf.update(celery_config(get_settings()))
+on_batch(metrics.record_forward_batch)  # forward-pass batches measured where the engine forms them
 
 
 @signals.setup_logging.connect

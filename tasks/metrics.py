@@ -1,4 +1,5 @@
-"""Prometheus metrics of the workers, recorded at the one place handlers run (``tasks.reliability``).
+"""Prometheus metrics of the workers: jobs at the one place handlers run (``tasks.reliability``), forward-pass
+batches where the engine forms them (``workers.engine.batching.on_batch``, connected by ``tasks.app``).
 
 A prefork worker is several processes, so metrics use prometheus_client's multiprocess mode:
 ``talentq worker`` points PROMETHEUS_MULTIPROC_DIR at a fresh folder before Celery starts, and the
@@ -23,6 +24,16 @@ RETRIES = Counter("talentq_job_retries_total", "Jobs sent back for a retry after
 BATCH_SIZE = Histogram(
     "talentq_batch_size", "Jobs per handler call.", ["task"], buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256)
 )
+FORWARD_BATCH_ITEMS = Histogram(
+    "talentq_forward_batch_items",
+    "Sequences per forward pass (token-budget batches).",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
+FORWARD_BATCH_TOKENS = Histogram(
+    "talentq_forward_batch_padded_tokens",
+    "Padded tokens (items x longest) per forward pass.",
+    buckets=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768),
+)
 HANDLER_SECONDS = Histogram(
     "talentq_handler_seconds",
     "Wall time of one handler call (model and database).",
@@ -34,6 +45,11 @@ HANDLER_SECONDS = Histogram(
 def record_outcomes(task: str, outcomes: Sequence[dict[str, Any]]) -> None:
     for outcome in outcomes:
         JOBS.labels(task, outcome.get("status", "done"), outcome.get("error_code", "")).inc()
+
+
+def record_forward_batch(items: int, padded_tokens: int) -> None:
+    FORWARD_BATCH_ITEMS.observe(items)
+    FORWARD_BATCH_TOKENS.observe(padded_tokens)
 
 
 def prepare_multiprocess_dir() -> str:

@@ -10,6 +10,7 @@ from workers.engine.batching import (
     CUDA_BATCH_TOKENS,
     PAD_MULTIPLE,
     default_batch_tokens,
+    on_batch,
     token_budget_batches,
 )
 from workers.engine.encoder import Encoder
@@ -54,3 +55,11 @@ def test_embeddings_do_not_depend_on_the_budget() -> None:
     large = Encoder(device="cpu", batch_tokens=100_000).embed(texts)  # all windows in one batch
 
     np.testing.assert_allclose((small * large).sum(1), 1.0, atol=1e-5)
+
+
+def test_every_batch_is_reported_where_it_is_formed() -> None:
+    """The hook ``tasks.app`` connects to Prometheus: items and padded tokens of each forward-pass batch."""
+    seen: list[tuple[int, int]] = []
+    on_batch(lambda items, tokens: seen.append((items, tokens)))
+    batches = list(token_budget_batches([[1] * 5, [1] * 9, [1] * 30], max_tokens=64))
+    assert seen[-len(batches) :] == [(len(b.indices), b.input_ids.size) for b in batches]
