@@ -373,7 +373,7 @@ def _model_stage(work: Workload, model: ModelStage, warm: Sequence, items: Seque
     for a parallel stage, in ``processes`` processes."""
     items = items[: model.limit]
     if model.parallel and processes > 1:
-        seconds, cpu = _parallel.run(work.name, get_settings().batch_size, warm, items, processes)
+        seconds, cpu = _parallel.run(partial(model_work, work.name), get_settings().batch_size, warm, items, processes)
         name = f"{model.name}, {processes} processes"
     else:
         work.fresh()

@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from config.settings import Settings
 
 Texts = Sequence[str]
+WorkFactory = Callable[[Settings, int], Callable[[Texts], object]]  # (settings, batch) -> the work on some texts
 
 
-def run(kind: str, batch: int, warm: Texts, texts: Texts, processes: int) -> tuple[float, float]:
-    """(wall seconds from the common start to the last process done, CPU seconds of all processes)."""
+def run(work: WorkFactory, batch: int, warm: Texts, texts: Texts, processes: int) -> tuple[float, float]:
+    """(wall seconds from the common start to the last process done, CPU seconds of all processes). ``work`` is
+    pickled by reference (a module-level function, or a partial of one) and called in each child."""
     ctx = mp.get_context("spawn")
     start = ctx.Barrier(processes + 1)
     results = ctx.Queue()
     children = [
-        ctx.Process(target=_child, args=(kind, batch, warm, texts[i::processes], start, results), daemon=True)
+        ctx.Process(target=_child, args=(work, batch, warm, texts[i::processes], start, results), daemon=True)
         for i in range(processes)
     ]
     for child in children:
@@ -35,14 +39,13 @@ def run(kind: str, batch: int, warm: Texts, texts: Texts, processes: int) -> tup
     return max(end for end, _ in done) - started, sum(cpu for _, cpu in done)
 
 
-def _child(kind: str, batch: int, warm: Texts, texts: Texts, start: object, results: object) -> None:
-    from bench._measure import model_work
+def _child(work_factory: WorkFactory, batch: int, warm: Texts, texts: Texts, start: object, results: object) -> None:
     from config.settings import get_settings
     from workers import registry
 
     settings = get_settings()
     registry.warm_up(settings)
-    work = model_work(kind, settings, batch)
+    work = work_factory(settings, batch)
     work(warm)
     start.wait(timeout=600)  # type: ignore[attr-defined]
     cpu = time.process_time()

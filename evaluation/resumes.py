@@ -44,17 +44,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from evaluation.labels import SKILL_LABELS, normalize
 from workers.engine.encoder import Encoder
 from workers.resume.parser import parse_resume
 from workers.resume.schema import ParsedResume
 
-SKILL_LABELS = ("Tech Tools", "Job Specific Skills", "Soft Skills")
 YEAR_RE = re.compile(r"(?:19|20)\d\d")
-
-
-def normalize(text: str) -> str:
-    """Casefold, collapse whitespace, strip punctuation at the edges."""
-    return re.sub(r"^[\W_]+|[\W_]+$", "", " ".join(text.casefold().split()))
 
 
 def _last_year(label: str) -> str:

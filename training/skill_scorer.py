@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from evaluation.resumes import SKILL_LABELS, normalize
+from evaluation.labels import SKILL_LABELS, normalize
 from training.skill_tagger import TaggedText, tagged_text, train_tagger
 from workers.engine.encoder import Encoder
 from workers.resume.parser import parse_resume
