@@ -8,24 +8,15 @@ process and the worker subprocesses agree on broker and database.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 import redis
-import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-PG_ADMIN_URL = os.environ.get("TALENTQ_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+from tests.support import PG_ADMIN_URL, ROOT, WorkerProcess, admin_sql
+
 REDIS_SERVER = "redis://127.0.0.1:6379"
 REDIS_LOCK = "talentq:test-session"
 
@@ -55,25 +46,18 @@ os.environ.update(
 )
 
 
-def _admin(sql: str) -> None:
-    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(sql))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A new PostgreSQL database, migrated to head, dropped after the session."""
     from db.migrate import upgrade
 
-    _admin(f'CREATE DATABASE "{TEST_DB}"')
+    admin_sql(f'CREATE DATABASE "{TEST_DB}"')
     upgrade(TEST_DB_URL)
     yield TEST_DB_URL
     from db.session import get_engine
 
     get_engine(TEST_DB_URL).dispose()
-    _admin(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+    admin_sql(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
 
 
 def _flush_keeping_claim(client: redis.Redis) -> None:
@@ -97,81 +81,6 @@ def encoder():
     from workers import registry
 
     return registry.encoder(get_settings())
-
-
-def wait_for(predicate: Callable[[], object], timeout: float, interval: float = 0.5, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def http_service(
-    command: Callable[[int], list[str]], env: dict[str, str], log_path: Path, health_path: str
-) -> Iterator[str]:
-    """Run ``command(port)`` as its own process until its ``health_path`` answers 200; yield its URL."""
-    port = free_port()
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert proc.poll() is None, log_path.read_text()[-3000:]
-        try:
-            return httpx.get(f"{url}{health_path}", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_for(healthy, 60, what=f"{log_path.stem} up")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(15)
-
-
-class WorkerProcess:
-    """A real `celery worker` subprocess, logging to a file the test can read."""
-
-    def __init__(self, log_path: Path, queues: str, concurrency: int, extra_env: dict[str, str] | None) -> None:
-        self.log_path = log_path
-        env = {**os.environ, **(extra_env or {})}
-        from producers.cli import worker_command
-
-        command = [sys.executable, "-m", *worker_command(queues, concurrency, "prefork")]
-        self.proc = subprocess.Popen(
-            [*command, "--without-gossip", "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=ROOT,
-            env=env,
-            stdout=log_path.open("ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        wait_for(lambda: self.proc.poll() is not None or b"ready." in log_path.read_bytes(), 120, what="worker ready")
-        assert self.proc.poll() is None, log_path.read_text()[-3000:]
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -25,6 +24,8 @@ from typing import Any
 import pytest
 import redis
 from sqlalchemy import func, select
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES_FILE = ROOT / ".cache" / "fault-figures.json"
@@ -50,12 +51,6 @@ def record_figures(section: str, **figures: int) -> None:
 def poison_env(attempts_log: Path) -> dict[str, str]:
     """Worker environment that loads this module and turns on the poison documents."""
     return {"CELERY_WORKER_INCLUDE": "tests.faults", POISON_ENV: str(attempts_log)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:
@@ -222,7 +217,7 @@ def submit_comments(
     from db import repository
     from db.models import Comment
     from db.session import session_scope
-    from tests.test_pipeline import talentq
+    from tests.support import talentq
 
     external = [f"{tag}-{i}" for i in range(n)]
     if not bulk:
@@ -269,7 +264,7 @@ def submit_resumes(
     """Write ``files`` to ``folder``, store and enqueue them with ``talentq submit resumes``; name → document id."""
     from db.models import Document
     from db.session import session_scope
-    from tests.test_pipeline import talentq
+    from tests.support import talentq
 
     folder.mkdir(parents=True, exist_ok=True)
     hashes = {}
@@ -284,6 +279,6 @@ def submit_resumes(
 
 def resume_text(tag: str, i: int) -> bytes:
     """A distinct, parseable résumé (distinct bytes: documents are unique by content hash)."""
-    from tests.test_pipeline import GOOD_RESUME
+    from tests.support import GOOD_RESUME
 
     return (GOOD_RESUME + f"\nReference: {tag}-{i}\n").encode()

@@ -31,7 +31,6 @@ from db.session import session_scope
 from producers.signing import generic_headers, greenhouse_headers
 from producers.webhooks import create_app
 from tasks.contract import PARSE_RESUME, PAYLOADS, QUEUES
-from tests.conftest import WorkerProcess, wait_for
 from tests.faults import (
     RedisServer,
     drained,
@@ -42,7 +41,7 @@ from tests.faults import (
     rss_kib,
     submit_resumes,
 )
-from tests.test_extract import pdf_bytes
+from tests.support import WorkerProcess, pdf_bytes, wait_for
 from workers.documents import OLE_MAGIC, DocumentError, extract_text
 
 pytestmark = pytest.mark.timeout(300)

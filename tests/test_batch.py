@@ -14,8 +14,7 @@ from db.models import BatchItem, BatchRun, ResumeResult
 from db.session import session_scope
 from producers import batch
 from tasks.contract import QUEUES
-from tests.conftest import wait_for
-from tests.test_pipeline import talentq
+from tests.support import talentq, wait_for
 
 pytestmark = pytest.mark.timeout(420)
 

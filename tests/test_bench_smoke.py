@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 from workers.engine.backends import RUNTIMES
 
 pytestmark = pytest.mark.timeout(300)

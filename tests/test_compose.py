@@ -17,7 +17,7 @@ import typer
 import yaml
 
 from config.settings import Settings
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}")

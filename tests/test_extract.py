@@ -5,28 +5,19 @@ from __future__ import annotations
 import contextlib
 import io
 import zlib
-from collections.abc import Callable
 
 import docx
 import pypdf
 import pytest
 from PIL import Image
-from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from tests.support import pdf_bytes
 from workers.documents import DocumentError, extract_text
 
 MB = 1024 * 1024
 LIMIT = 10 * MB
-
-
-def pdf_bytes(draw: Callable[[canvas.Canvas], None]) -> bytes:
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=letter)
-    draw(page)
-    page.save()
-    return buffer.getvalue()
 
 
 def two_column_pdf() -> bytes:

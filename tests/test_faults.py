@@ -20,7 +20,6 @@ from sqlalchemy import select
 from db.models import ResumeResult, SentimentResult
 from tasks.contract import ANALYZE_SENTIMENT, PARSE_RESUME
 from tasks.reliability import INTERNAL_RETRIES
-from tests.conftest import WorkerProcess, wait_for
 from tests.faults import (
     RedisServer,
     assert_exactly_once,
@@ -37,6 +36,7 @@ from tests.faults import (
     submit_resumes,
     unacked,
 )
+from tests.support import WorkerProcess, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -220,15 +220,15 @@ OUTAGE_WORKER = {
 
 def postgres_outage(database_url: str, seconds: float) -> None:
     """Refuse new connections to the test database and end its sessions, for ``seconds``."""
-    from tests.conftest import _admin
+    from tests.support import admin_sql
 
     name = database_url.rsplit("/", 1)[1]
-    _admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+    admin_sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
     try:
-        _admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        admin_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
         time.sleep(seconds)
     finally:
-        _admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+        admin_sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
 
 
 def test_postgres_outage_retries_with_backoff_and_loses_nothing(start_worker, database_url, broker, tmp_path):

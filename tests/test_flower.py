@@ -16,7 +16,7 @@ import pytest
 from db import repository
 from db.session import session_scope
 from producers import enqueue
-from tests.conftest import http_service, wait_for
+from tests.support import http_service, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -4,10 +4,7 @@ real model → rows in PostgreSQL."""
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,40 +13,9 @@ from sqlalchemy import func, select
 from db import queries, repository
 from db.models import Application, Comment, Document, Failure, ResumeResult, ScoreResult, SentimentResult
 from db.session import session_scope
-from tests.conftest import ROOT, wait_for
+from tests.support import GOOD_RESUME, talentq, wait_for
 
 pytestmark = pytest.mark.timeout(420)
-
-GOOD_RESUME = """Jordan Example
-jordan.example@example.com | (555) 010-4477 | Austin, TX
-
-SUMMARY
-Backend engineer building Python services.
-
-EXPERIENCE
-Senior Backend Engineer, Acme Corp — Jan 2019 – Present
-Built REST APIs in Python with Django and PostgreSQL; ran them on AWS with Docker.
-
-EDUCATION
-B.Sc. Computer Science, University of Texas, 2015
-
-SKILLS
-Python, Django, PostgreSQL, Docker, AWS, Git
-"""
-
-
-def talentq(*args: str, env: dict[str, str] | None = None, ok: bool = True) -> str:
-    """Run the `talentq` command as a user would; assert it succeeded (or, with ok=False, failed)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "producers.cli", *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert (done.returncode == 0) == ok, done.stdout + done.stderr
-    return done.stdout + ("" if ok else done.stderr)
 
 
 def count(url: str, model, **where) -> int:

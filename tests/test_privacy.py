@@ -12,7 +12,7 @@ from db.session import session_scope
 from producers import ingest
 from tasks import handlers
 from tasks.contract import ParseResumePayload, ScoreCandidatePayload
-from tests.test_pipeline import talentq
+from tests.support import talentq
 
 
 def _apply(database_url: str, samples_dir, resume: str, marker: str) -> tuple[int, int]:

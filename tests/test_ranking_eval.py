@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from evaluation import ranking
-from tests.conftest import SHARED_DATA
+from tests.support import SHARED_DATA
 
 RESUMES = SHARED_DATA / "resumes-categories.csv"
 JOBS = SHARED_DATA / "jobs.csv"

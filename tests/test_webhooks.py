@@ -26,7 +26,7 @@ from db.models import WebhookDelivery as Delivery
 from db.session import session_scope
 from producers.signing import generic_headers, greenhouse_headers
 from producers.webhooks import body_limit, create_app
-from tests.conftest import ROOT, http_service, wait_for
+from tests.support import ROOT, http_service, wait_for
 
 pytestmark = pytest.mark.timeout(300)
 
