@@ -104,6 +104,18 @@ def start_worker(
         worker.stop()
 
 
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """``monkeypatch`` for TALENTQ_ variables of one test: settings are read when used and cached per process,
+    so the cache is emptied before the test and again once its variables are undone."""
+    from config.settings import get_settings
+
+    get_settings.cache_clear()
+    yield monkeypatch
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return ROOT / "samples"

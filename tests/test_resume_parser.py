@@ -194,9 +194,9 @@ def test_short_ambiguous_words_need_their_case(encoder: Encoder) -> None:
 
 
 def test_taxonomy_embeddings_are_cached_on_disk(
-    encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    encoder: Encoder, tmp_path: Path, settings_env: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TALENTQ_CACHE_DIR", str(tmp_path))
+    settings_env.setenv("TALENTQ_CACHE_DIR", str(tmp_path))
     source = tmp_path / "skills.json"
     source.write_text(json.dumps({"case_sensitive": [], "generic": [], "skills": {"data": {"Pandas": ["pandas df"]}}}))
     vectors = Taxonomy(source).vectors(encoder)
