@@ -33,6 +33,11 @@ def celery_config(settings: Settings) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_transport_options": {"visibility_timeout": settings.visibility_timeout_s},
+        # A malformed message is quarantined, never allowed to end the worker (tasks/quarantine.py).
+        "broker_transport": "tasks.quarantine:Transport"
+        if (settings.broker_url or "").startswith("redis://")
+        else None,
+        "worker_consumer": "tasks.quarantine:Consumer",
         "broker_connection_retry_on_startup": True,
         # Producers ride out a broker restart: a publish retries for about 9 s (Celery's default gives
         # up after 0.6 s, so `talentq submit` failed half-way through a Redis restart).

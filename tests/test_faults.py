@@ -4,6 +4,8 @@ row (or, for the poison job, one dead-letter row) and nothing is left in the bro
 
 from __future__ import annotations
 
+import base64
+import json
 import signal
 import time
 import uuid
@@ -311,7 +313,8 @@ def test_pickle_message_is_refused_not_executed(poison_worker, database_url, bro
     headers = {"lang": "py", "task": PARSE_RESUME, "id": task_id, "root_id": task_id, "retries": 0}
     with Connection(broker.url) as connection:
         connection.Producer().publish(body, routing_key="resumes", serializer="pickle", headers=headers)
-    wait_for(lambda: "Refusing to deserialize" in worker.log, 60, what="the worker's refusal in its log")
+    wait_for(lambda: quarantined(broker.client()), 60, what="the pickle message quarantined")
+    assert [entry["error"] for entry in quarantined(broker.client())] == ["ContentDisallowed"]
     time.sleep(1)
     assert not marker.exists(), "the pickle payload ran"
     assert worker.proc.poll() is None and drained(broker.client())
@@ -321,3 +324,76 @@ def test_pickle_message_is_refused_not_executed(poison_worker, database_url, bro
     ).values()
     wait_for(lambda: done_count(database_url, ResumeResult.document_id, [doc_id]), 60, what="a JSON job after it")
     record_figures("pickle", refused=1, executed=0)
+
+
+# --- malformed messages ------------------------------------------------------------------------------------------
+
+MARKER = "DO-NOT-LOG-ME"
+
+
+def malformed_messages() -> list[tuple[str, bytes | None, dict[str, Any] | None]]:
+    """(queue, raw envelope pushed as is, or None with a JSON body kombu publishes under Celery's headers)."""
+    return [
+        ("resumes", None, {"document_id": MARKER}),  # a JSON body that is not [args, kwargs, embed]
+        ("resumes", None, [[MARKER], {}]),
+        ("sentiment", None, {"comment_id": MARKER}),  # the micro-batched task's strategy
+        ("resumes", f"not json {MARKER}".encode(), None),  # an envelope that is not JSON
+        ("resumes", f'["{MARKER}"]'.encode(), None),
+        ("sentiment", json.dumps({"body": MARKER, "headers": {}}).encode(), None),  # no properties
+    ]
+
+
+def push_malformed(url: str, messages: list[tuple[str, bytes | None, dict[str, Any] | None]]) -> None:
+    from kombu import Connection
+
+    with Connection(url) as connection:
+        for queue, raw, body in messages:
+            if raw is not None:
+                redis.Redis.from_url(url).lpush(queue, raw)
+                continue
+            task_id = str(uuid.uuid4())
+            task = ANALYZE_SENTIMENT if queue == "sentiment" else PARSE_RESUME
+            headers = {"lang": "py", "task": task, "id": task_id, "root_id": task_id, "retries": 0}
+            connection.Producer().publish(body, routing_key=queue, serializer="json", headers=headers)
+
+
+def quarantined(client: redis.Redis) -> list[dict[str, Any]]:
+    from tasks.quarantine import KEY
+
+    return [json.loads(entry) for entry in client.lrange(KEY, 0, -1)]
+
+
+def kept_content(entry: dict[str, Any]) -> str:
+    """A quarantined message as it was in Redis; a kombu envelope's base64 body decoded."""
+    raw = base64.b64decode(entry["raw"]).decode()
+    if MARKER in raw:
+        return raw
+    return base64.b64decode(json.loads(raw)["body"]).decode()
+
+
+def test_malformed_messages_are_quarantined_and_the_worker_goes_on(start_worker, database_url, broker, tmp_path):
+    """Before tasks/quarantine.py, the first of these ended the worker ("Unrecoverable error: ValueError")."""
+    from db.models import Failure
+    from db.session import session_scope
+    from tasks.quarantine import ERROR_CODE, KEY
+
+    client = broker.client()
+    client.delete(KEY)
+    worker = start_worker(queues="resumes,sentiment", extra_env={**broker.env, **FAST_REDELIVERY})
+    messages = malformed_messages()
+    push_malformed(broker.url, messages)
+    wait_for(lambda: len(quarantined(client)) == len(messages) or worker.proc.poll() is not None, 60, what="quarantine")
+    assert worker.proc.poll() is None, worker.log[-3000:]
+    (doc_id,) = submit_resumes(
+        database_url, tmp_path, {"cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
+    ).values()
+    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [doc_id]), 120, what="a good job after them")
+    entries = quarantined(client)
+    assert sorted(e["queue"] for e in entries) == sorted(queue for queue, _, _ in messages)
+    assert all(e["size"] > 0 and MARKER in kept_content(e) for e in entries)
+    assert MARKER not in worker.log, "a malformed message's content reached the log"
+    assert worker.proc.poll() is None and drained(client)
+    with session_scope(database_url) as session:
+        rows = session.scalars(select(Failure).filter_by(error_code=ERROR_CODE)).all()
+    assert len(rows) >= len(messages)
+    record_figures("malformed_messages", sent=len(messages), quarantined=len(entries), worker_deaths=0)
