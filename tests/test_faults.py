@@ -253,6 +253,38 @@ def test_postgres_outage_retries_with_backoff_and_loses_nothing(start_worker, da
     record_figures("postgres_outage", **figures, outage_s=OUTAGE_S, retried_faults=faults)
 
 
+def test_a_job_whose_dead_letter_cannot_be_written_stays_queued(start_worker, database_url, broker, tmp_path):
+    """With no retries left (TALENTQ_TASK_MAX_RETRIES=0), a fault sends a job straight to the dead-letter table.
+    Before the fix a job whose failure row could not be written was acknowledged anyway: a job during a
+    PostgreSQL outage vanished, and so did one whose row broke a foreign key (a batch run that does not exist)."""
+    from db.session import get_engine
+    from tasks.app import app
+    from tasks.contract import ANALYZE_SENTIMENTS
+
+    client = broker.client()
+    bulk = store_comments(database_url, f"dl-{tmp_path.name}", 12)
+    single = store_comments(database_url, f"dl1-{tmp_path.name}", 6)
+    missing = 2**40
+    start_worker(
+        queues="resumes,sentiment", extra_env={**broker.env, **FAST_REDELIVERY, "TALENTQ_TASK_MAX_RETRIES": "0"}
+    )
+    with app.connection_for_write(broker.url) as connection:
+        app.send_task(PARSE_RESUME, args=[{"document_id": missing, "batch_run_id": missing}], connection=connection)
+        wait_for(lambda: failures_of(database_url, PARSE_RESUME, [missing]), 120, what="the dangling job's row")
+        get_engine(database_url).dispose()
+        with ThreadPoolExecutor(1) as pool:
+            outage = pool.submit(postgres_outage, database_url, 10)
+            time.sleep(1)
+            app.send_task(ANALYZE_SENTIMENTS, args=[{"comment_ids": bulk}], connection=connection)
+            for comment_id in single:
+                app.send_task(ANALYZE_SENTIMENT, args=[{"comment_id": comment_id}], connection=connection)
+            outage.result()
+    work = [Jobs(SentimentResult.comment_id, ANALYZE_SENTIMENT, bulk + single)]
+    figures = finish_exactly_once(database_url, client, work)
+    assert list(failures_of(database_url, PARSE_RESUME, [missing]).values()) in (["not_found"], ["internal_error"])
+    record_figures("dead_letter_unwritable", **figures, dangling_reference_rows=1)
+
+
 # --- a poison job, and a pickle message, on one worker ---------------------------------------------------------
 
 
