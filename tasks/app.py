@@ -32,7 +32,13 @@ def celery_config(settings: Settings) -> dict:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        "broker_transport_options": {"visibility_timeout": settings.visibility_timeout_s},
+        "broker_transport_options": {
+            "visibility_timeout": settings.visibility_timeout_s,
+            # Look for expired unacknowledged messages every tenth of the timeout (at most 10 s): kombu's
+            # ~100 s default (10 s × a throttle of 10) added more than a short timeout itself.
+            "unacked_restore_interval": max(1, min(10, settings.visibility_timeout_s // 10)),
+            "unacked_restore_throttle": 1,
+        },
         # A malformed message is quarantined, never allowed to end the worker (tasks/quarantine.py).
         "broker_transport": "tasks.quarantine:Transport"
         if (settings.broker_url or "").startswith("redis://")

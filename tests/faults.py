@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES_FILE = ROOT / ".cache" / "fault-figures.json"
 POISON_ENV = "TALENTQ_TEST_POISON_LOG"
+RUNS_ENV, DELAY_ENV = "TALENTQ_TEST_RUNS_LOG", "TALENTQ_TEST_PARSE_DELAY_S"
 QUEUE_NAMES = ("resumes", "sentiment", "scoring", "control")
 
 
@@ -50,6 +51,11 @@ def record_figures(section: str, **figures: int) -> None:
 def poison_env(attempts_log: Path) -> dict[str, str]:
     """Worker environment that loads this module and turns on the poison documents."""
     return {"CELERY_WORKER_INCLUDE": "tests.faults", POISON_ENV: str(attempts_log)}
+
+
+def runs_env(runs_log: Path, delay_s: float) -> dict[str, str]:
+    """Worker environment that logs every parse run and slows each job down by ``delay_s``."""
+    return {"CELERY_WORKER_INCLUDE": "tests.faults", RUNS_ENV: str(runs_log), DELAY_ENV: str(delay_s)}
 
 
 def free_port() -> int:
@@ -205,8 +211,26 @@ def _install_poison(attempts_log: Path) -> None:
     handlers.parse_resumes = poisoned
 
 
+def _install_run_log(runs_log: Path, delay_s: float) -> None:
+    """Wrap ``tasks.handlers.parse_resumes``: append each run's document ids to a file, then take ``delay_s``
+    per job (a slow model), so that a backlog outlasts a short visibility timeout."""
+    from tasks import handlers
+
+    real = handlers.parse_resumes
+
+    def logged(jobs: Sequence[Any]) -> list[dict[str, Any]]:
+        with runs_log.open("a") as handle:
+            handle.write("".join(f"{job.document_id}\n" for job in jobs))
+        time.sleep(delay_s * len(jobs))
+        return real(jobs)
+
+    handlers.parse_resumes = logged
+
+
 if os.environ.get(POISON_ENV):
     _install_poison(Path(os.environ[POISON_ENV]))
+if os.environ.get(RUNS_ENV):
+    _install_run_log(Path(os.environ[RUNS_ENV]), float(os.environ[DELAY_ENV]))
 
 
 # --- submitting work through the real CLI (in the test process only) -----------------------------------------

@@ -9,6 +9,7 @@ import json
 import signal
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from tests.faults import (
     private_broker,
     record_figures,
     resume_text,
+    runs_env,
     submit_comments,
     submit_resumes,
     unacked,
@@ -161,6 +163,22 @@ def test_sigterm_finishes_or_returns_the_batch(start_worker, database_url, broke
     start_worker(queues="sentiment,resumes", extra_env=env)
     figures = finish_exactly_once(database_url, client, work)
     record_figures("sigterm", **figures, in_flight=in_flight, done_at_stop=done_at_stop)
+
+
+def test_a_backlog_longer_than_the_visibility_timeout_runs_each_job_once(start_worker, database_url, broker, tmp_path):
+    """A worker of résumés and sentiment used to prefetch two sentiment batches (128 messages) of any kind:
+    the résumés it held past the visibility timeout were handed out again, to the same live worker, and ran
+    twice. Each job here takes 1.5 s, so the 14 held at once outlast the 12 s timeout."""
+    runs = tmp_path / "runs.log"
+    env = {**broker.env, "TALENTQ_VISIBILITY_TIMEOUT_S": "12", "TALENTQ_TASK_TIME_LIMIT_S": "10", **runs_env(runs, 1.5)}
+    files = {f"b{i:02d}.txt": resume_text(tmp_path.name, i) for i in range(14)}
+    ids = list(submit_resumes(database_url, tmp_path / "r", files, env=broker.env).values())
+    start_worker(queues="resumes,sentiment", extra_env=env)
+    figures = finish_exactly_once(database_url, broker.client(), [Jobs(ResumeResult.document_id, PARSE_RESUME, ids)])
+    counts = Counter(int(line) for line in runs.read_text().split())
+    twice = sorted(i for i, n in counts.items() if n > 1)
+    assert not twice, f"{len(twice)} of {len(ids)} jobs ran more than once on a live worker"
+    record_figures("backlog_redelivery", **figures, runs=sum(counts.values()), run_twice=len(twice))
 
 
 # --- the broker restarted --------------------------------------------------------------------------------------
