@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 import logging
 import time
@@ -31,6 +30,7 @@ from kombu.transport import redis as kombu_redis
 
 from config.settings import get_settings
 from tasks import metrics
+from tasks.reliability import broker_client
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +39,12 @@ KEEP = 10_000
 ERROR_CODE = "malformed_message"
 
 
-@functools.cache
-def _client(url: str) -> redis.Redis:
-    """A connection of its own: the transport's client may be in the middle of a BRPOP."""
-    return redis.Redis.from_url(url)
-
-
 def quarantine(raw: bytes, queue: str, error: str, task: str | None = None) -> None:
     """Keep ``raw`` in the quarantine list, record a failure row, log one line without the content."""
     entry = {"queue": queue, "size": len(raw), "error": error, "task": task, "at": time.time()}
     entry["raw"] = base64.b64encode(raw).decode()
-    with _client(get_settings().broker_url or "").pipeline() as pipe:
+    # a client of its own: the transport's may be in the middle of a BRPOP
+    with broker_client(get_settings().broker_url or "").pipeline() as pipe:
         pipe.lpush(KEY, json.dumps(entry)).ltrim(KEY, 0, KEEP - 1).execute()
     log.error("malformed message quarantined", extra={"queue": queue, "size": len(raw), "error": error, "key": KEY})
     metrics.record_outcomes(task or "unknown", [{"status": "failed", "error_code": ERROR_CODE}])

@@ -11,6 +11,7 @@ fails its neighbours.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -42,6 +43,30 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 )
 INTERNAL_RETRIES = 2
 BACKOFF_CAP_S = 60
+MAX_DELIVERIES = 3
+
+
+class WorkerLost(Exception):
+    """A job whose pool process died under it (killed: out of memory, most likely) on every delivery.
+    ``task_reject_on_worker_lost`` puts such a message back on its queue, so it would kill workers forever."""
+
+
+@functools.cache
+def broker_client(url: str) -> redis.Redis:
+    """A plain Redis client of the broker, one per process (redis-py starts a new pool after a fork)."""
+    return redis.Redis.from_url(url)
+
+
+def _deliveries(task: Task) -> int:
+    """How often this message (task id and retry number) has started, counted in the broker's Redis for a
+    few visibility timeouts. A normal run counts 1; a redelivery after a worker died counts again."""
+    settings = get_settings()
+    if settings.embedded:
+        return 1
+    key = f"talentq:deliveries:{task.request.id}:{task.request.retries}"
+    with broker_client(settings.broker_url or "").pipeline() as pipe:
+        count, _ = pipe.incr(key).expire(key, settings.visibility_timeout_s * (MAX_DELIVERIES + 1)).execute()
+    return int(count)
 
 
 def backoff_seconds(retries: int) -> float:
@@ -61,6 +86,8 @@ def run_guarded(task: Task, handler: Handler, raw_payloads: Sequence[Any]) -> li
     jobs: list[Payload] = []
     try:
         jobs, outcomes = _validate(task, raw_payloads)
+        if jobs and _deliveries(task) > MAX_DELIVERIES:
+            raise WorkerLost(f"the worker process died while running this job {MAX_DELIVERIES} times")
         return outcomes + (_observed(task, handler, jobs) if jobs else [])
     except Retry:
         raise
@@ -113,6 +140,8 @@ def _observed(task: Task, handler: Handler, jobs: Sequence[Payload]) -> list[dic
 
 def _classify(exc: BaseException) -> tuple[int, str]:
     """(retry limit, dead-letter code) of a fault."""
+    if isinstance(exc, WorkerLost):
+        return 0, "worker_lost"
     if isinstance(exc, TRANSIENT):
         return get_settings().task_max_retries, "transient_exhausted"
     return INTERNAL_RETRIES, "internal_error"

@@ -191,7 +191,8 @@ def assert_exactly_once(url: str, column: Any, ids: Sequence[int], task_name: st
 
 
 def _install_poison(attempts_log: Path) -> None:
-    """Wrap ``tasks.handlers.parse_resumes``: a job whose document is named ``poison-*`` raises, every time."""
+    """Wrap ``tasks.handlers.parse_resumes``: a job whose document is named ``poison-*`` raises, every time;
+    one named ``oom-*`` kills its own pool process, every time."""
     from db.models import Document
     from db.session import session_scope
     from tasks import handlers
@@ -202,9 +203,11 @@ def _install_poison(attempts_log: Path) -> None:
         ids = [job.document_id for job in jobs]
         with session_scope(os.environ["TALENTQ_DATABASE_URL"]) as session:
             names = session.scalars(select(Document.filename).where(Document.id.in_(ids))).all()
-        if any(name.startswith("poison-") for name in names):
+        if any(name.startswith(("poison-", "oom-")) for name in names):
             with attempts_log.open("a") as handle:
                 handle.write(f"{ids[0]} {time.time():.3f}\n")
+            if any(name.startswith("oom-") for name in names):  # as the kernel's OOM killer would
+                os.kill(os.getpid(), signal.SIGKILL)
             raise RuntimeError(f"poison document {ids[0]}: this handler always fails")
         return real(jobs)
 

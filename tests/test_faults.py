@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from db.models import ResumeResult, SentimentResult
 from tasks.contract import ANALYZE_SENTIMENT, PARSE_RESUME
-from tasks.reliability import INTERNAL_RETRIES
+from tasks.reliability import INTERNAL_RETRIES, MAX_DELIVERIES
 from tests.conftest import WorkerProcess, wait_for
 from tests.faults import (
     RedisServer,
@@ -341,6 +341,28 @@ def test_poison_job_is_retried_a_bounded_number_of_times_then_dead_lettered(
     assert failure.message.startswith(f"RuntimeError after {INTERNAL_RETRIES + 1} attempts: poison document")
     assert drained(broker.client()) and worker.proc.poll() is None
     record_figures("poison", attempts=len(tries), dead_lettered=1, normal_jobs_done=1)
+
+
+def test_a_job_that_kills_its_worker_process_is_dead_lettered_after_a_few_deliveries(
+    poison_worker, database_url, broker, tmp_path
+):
+    """task_reject_on_worker_lost requeues a job whose pool process died; before the delivery count, a job
+    that killed its process (out of memory) came back forever."""
+    worker, attempts = poison_worker
+    before = len(attempts.read_text().split("\n")) - 1 if attempts.exists() else 0
+    (oom_id,) = submit_resumes(
+        database_url, tmp_path / "o", {"oom-cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
+    ).values()
+    (normal_id,) = submit_resumes(
+        database_url, tmp_path / "n", {"cv.txt": resume_text(tmp_path.name, 1)}, env=broker.env
+    ).values()
+    wait_for(lambda: failures_of(database_url, PARSE_RESUME, [oom_id]), 240, what="the job dead-lettered")
+    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [normal_id]), 120, what="the job behind it")
+    tries = [line for line in attempts.read_text().split("\n")[before:-1] if line.startswith(f"{oom_id} ")]
+    assert len(tries) == MAX_DELIVERIES, tries
+    assert failures_of(database_url, PARSE_RESUME, [oom_id]) == {oom_id: "worker_lost"}
+    assert drained(broker.client()) and worker.proc.poll() is None
+    record_figures("worker_lost", deliveries=len(tries), dead_lettered=1, normal_jobs_done=1)
 
 
 class Exploit:
