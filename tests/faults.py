@@ -65,17 +65,18 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """A private ``redis-server`` on loopback with the compose file's persistence (append-only file)."""
+    """A private ``redis-server`` on loopback with the compose file's persistence (append-only file), or
+    with none (``persistent=False``)."""
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
-        self.directory, self.port = directory, port or free_port()
+    def __init__(self, directory: Path, port: int | None = None, persistent: bool = True) -> None:
+        self.directory, self.port, self.persistent = directory, port or free_port(), persistent
         self.proc: subprocess.Popen[bytes] | None = None
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisServer:
         self.directory.mkdir(parents=True, exist_ok=True)
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "yes", "--dir", str(self.directory)]
+        command += ["--appendonly", "yes" if self.persistent else "no", "--dir", str(self.directory)]
         log = (self.directory / "redis.log").open("ab")
         self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         client = redis.Redis(port=self.port, socket_connect_timeout=1)

@@ -464,8 +464,23 @@ def test_malformed_messages_are_quarantined_and_the_worker_goes_on(start_worker,
     assert sorted(e["queue"] for e in entries) == sorted(queue for queue, _, _ in messages)
     assert all(e["size"] > 0 and MARKER in kept_content(e) for e in entries)
     assert MARKER not in worker.log, "a malformed message's content reached the log"
+    assert NO_PERSISTENCE not in worker.log  # the module's broker keeps an append-only file
     assert worker.proc.poll() is None and drained(client)
     with session_scope(database_url) as session:
         rows = session.scalars(select(Failure).filter_by(error_code=ERROR_CODE)).all()
     assert len(rows) >= len(messages)
     record_figures("malformed_messages", sent=len(messages), quarantined=len(entries), worker_deaths=0)
+
+
+# --- a broker without persistence --------------------------------------------------------------------------------
+
+NO_PERSISTENCE = "BROKER REDIS HAS NO PERSISTENCE"
+
+
+def test_a_worker_warns_once_when_its_broker_has_no_persistence(start_worker, tmp_path):
+    volatile = RedisServer(tmp_path / "redis", persistent=False).start()
+    try:
+        worker = start_worker(queues="resumes", extra_env=volatile.env)
+        assert worker.log.count(NO_PERSISTENCE) == 1, worker.log[-2000:]
+    finally:
+        volatile.stop()
