@@ -216,15 +216,18 @@ def _install_poison(attempts_log: Path) -> None:
 
 
 def _install_run_log(runs_log: Path, delay_s: float) -> None:
-    """Wrap ``tasks.handlers.parse_resumes``: append each run's document ids to a file, then take ``delay_s``
-    per job (a slow model), so that a backlog outlasts a short visibility timeout."""
+    """Wrap ``tasks.handlers.parse_resumes``: append each run's message (task id and retry number: a retry is
+    a new message, a redelivery the same one) to a file, then take ``delay_s`` per job (a slow model), so that
+    a backlog outlasts a short visibility timeout."""
+    from celery import current_task
+
     from tasks import handlers
 
     real = handlers.parse_resumes
 
     def logged(jobs: Sequence[Any]) -> list[dict[str, Any]]:
         with runs_log.open("a") as handle:
-            handle.write("".join(f"{job.document_id}\n" for job in jobs))
+            handle.write(f"{current_task.request.id}:{current_task.request.retries}\n")
         time.sleep(delay_s * len(jobs))
         return real(jobs)
 
