@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from config.logging import configure_logging
-from config.settings import get_settings
+from config.settings import Settings, get_settings
 
 app = typer.Typer(
     pretty_exceptions_show_locals=False,
@@ -180,13 +180,27 @@ def worker(
     os.execvp("celery", worker_command(queues, concurrency or get_settings().worker_concurrency, pool))
 
 
-def worker_command(queues: str, concurrency: int, pool: str) -> list[str]:
-    """Prefetch is sized to the work: 1 per process for one-at-a-time tasks, two batches when the
-    worker consumes the micro-batched sentiment queue: it must hold a whole batch to fill it, and
-    the next one while that runs (messages stay unacknowledged until their batch is written), or the
-    pool idles between batches while the parent fetches (17 % of the pool's time with one batch)."""
-    settings = get_settings()
-    prefetch = 2 * settings.batch_size if "sentiment" in queues.split(",") else 1
+def prefetch_multiplier(queues: list[str], settings: Settings) -> int:
+    """Messages a worker holds per process. Redis hands a message out again once it has gone unacknowledged
+    for the visibility timeout, even to the live worker that still holds it, so a process holds no more than
+    it can finish within that timeout at the time limit per job: ``V // T`` jobs (a micro-batch is one job).
+
+    Within that: 1 for one-at-a-time tasks; two batches for a worker of the micro-batched sentiment queue
+    alone (it must hold a whole batch to fill it, and the next one while that runs, or the pool idles between
+    batches: 17 % of its time with one). A worker of sentiment and other queues holds at most ``V // T``
+    messages, since any of them may be a résumé (two batches of 64 held 128 résumés, and ran hundreds twice)."""
+    rounds = max(1, settings.visibility_timeout_s // settings.task_time_limit_s)
+    if "sentiment" not in queues:
+        return 1
+    if set(queues) == {"sentiment"}:
+        return settings.batch_size * min(2, rounds)
+    return min(2 * settings.batch_size, rounds)
+
+
+def worker_command(queues: str, concurrency: int, pool: str, settings: Settings | None = None) -> list[str]:
+    """`celery worker` with talentq's flags; prefetch from ``prefetch_multiplier`` and the worker's settings."""
+    settings = settings or get_settings()
+    prefetch = prefetch_multiplier(queues.split(","), settings)
     return [
         "celery",
         "-A",

@@ -74,8 +74,10 @@ PAYLOADS: dict[str, type[Payload]] = {
     SCORE_CANDIDATE: ScoreCandidatePayload,
 }
 
-# A bulk message carries jobs of another task: they are handled, retried and dead-lettered as that task's.
-JOB_TASK: dict[str, str] = {ANALYZE_SENTIMENTS: ANALYZE_SENTIMENT}
+# The task whose name a job's failure row carries. A bulk message carries jobs of another task: they are
+# dead-lettered as that task's. An extract step is the first half of a résumé's parse: its failures are the
+# résumé's, so a document has one failure row (task, subject) whichever step failed.
+JOB_TASK: dict[str, str] = {ANALYZE_SENTIMENTS: ANALYZE_SENTIMENT, EXTRACT_TEXT: PARSE_RESUME}
 
 
 def jobs_of(payload: Payload) -> list[Payload]:

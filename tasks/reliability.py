@@ -11,6 +11,7 @@ fails its neighbours.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -20,7 +21,7 @@ from typing import Any
 import redis.exceptions
 import sqlalchemy.exc
 from celery import Task
-from celery.exceptions import Retry
+from celery.exceptions import Reject, Retry
 from pydantic import ValidationError
 
 from config.settings import get_settings
@@ -42,6 +43,30 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 )
 INTERNAL_RETRIES = 2
 BACKOFF_CAP_S = 60
+MAX_DELIVERIES = 3
+
+
+class WorkerLost(Exception):
+    """A job whose pool process died under it (killed: out of memory, most likely) on every delivery.
+    ``task_reject_on_worker_lost`` puts such a message back on its queue, so it would kill workers forever."""
+
+
+@functools.cache
+def broker_client(url: str) -> redis.Redis:
+    """A plain Redis client of the broker, one per process (redis-py starts a new pool after a fork)."""
+    return redis.Redis.from_url(url)
+
+
+def _deliveries(task: Task) -> int:
+    """How often this message (task id and retry number) has started, counted in the broker's Redis for a
+    few visibility timeouts. A normal run counts 1; a redelivery after a worker died counts again."""
+    settings = get_settings()
+    if settings.embedded:
+        return 1
+    key = f"talentq:deliveries:{task.request.id}:{task.request.retries}"
+    with broker_client(settings.broker_url or "").pipeline() as pipe:
+        count, _ = pipe.incr(key).expire(key, settings.visibility_timeout_s * (MAX_DELIVERIES + 1)).execute()
+    return int(count)
 
 
 def backoff_seconds(retries: int) -> float:
@@ -57,21 +82,23 @@ Handler = Callable[[Sequence[Payload]], list[dict[str, Any]]]
 
 def run_guarded(task: Task, handler: Handler, raw_payloads: Sequence[Any]) -> list[dict[str, Any]]:
     """One message's job(s): on a fault, Celery's own retry (the task shows RETRY in Flower)."""
-    jobs, outcomes = _validate(task, raw_payloads)
-    if not jobs:
-        return outcomes
     retries = task.request.retries
+    jobs: list[Payload] = []
     try:
-        return outcomes + _observed(task, handler, jobs)
+        jobs, outcomes = _validate(task, raw_payloads)
+        if jobs and _deliveries(task) > MAX_DELIVERIES:
+            raise WorkerLost(f"the worker process died while running this job {MAX_DELIVERIES} times")
+        return outcomes + (_observed(task, handler, jobs) if jobs else [])
     except Retry:
         raise
     except Exception as exc:
         limit, code = _classify(exc)
         _log_fault(task, exc, retries)
-        if retries < limit:
-            raise task.retry(exc=exc, countdown=backoff_seconds(retries), max_retries=limit) from exc
-        _dead_letter(task, jobs, code, exc, retries)
-        raise
+        if retries >= limit and jobs and _dead_letter(task, jobs, code, exc, retries):
+            raise
+        # Retries left, or no dead letter written (database down, or the fault was in recording an invalid
+        # payload): the job goes round again, with backoff, until it lands as a result or a failure row.
+        raise _retry(task, exc, retries, limit if retries < limit else None) from exc
 
 
 def run_batch(task: Task, handler: Handler, requests: Sequence[Any]) -> list[dict[str, Any]]:
@@ -94,12 +121,11 @@ def run_batch(task: Task, handler: Handler, requests: Sequence[Any]) -> list[dic
         for request, job in valid:
             retries = int((request.request_dict or {}).get("retries") or 0)
             _log_fault(task, exc, retries)
-            if retries < limit:
+            if retries >= limit and _dead_letter(task, [job], code, exc, retries):
+                states[request.id] = ("task-failed", exc)
+            else:  # retries left, or no dead letter written: the job lives on in a new message
                 task.apply_async(args=[job.model_dump()], countdown=backoff_seconds(retries), retries=retries + 1)
                 states[request.id] = ("task-retried", exc)
-            else:
-                _dead_letter(task, [job], code, exc, retries)
-                states[request.id] = ("task-failed", exc)
     events.report_batch(task, requests, states, time.monotonic() - started)
     return outcomes
 
@@ -114,6 +140,8 @@ def _observed(task: Task, handler: Handler, jobs: Sequence[Payload]) -> list[dic
 
 def _classify(exc: BaseException) -> tuple[int, str]:
     """(retry limit, dead-letter code) of a fault."""
+    if isinstance(exc, WorkerLost):
+        return 0, "worker_lost"
     if isinstance(exc, TRANSIENT):
         return get_settings().task_max_retries, "transient_exhausted"
     return INTERNAL_RETRIES, "internal_error"
@@ -127,9 +155,33 @@ def _log_fault(task: Task, exc: BaseException, retries: int) -> None:
     )
 
 
-def _dead_letter(task: Task, jobs: Sequence[Payload], code: str, exc: BaseException, retries: int) -> None:
-    metrics.record_outcomes(task.name, [{"status": "failed", "error_code": code}] * len(jobs))
+def _retry(task: Task, exc: BaseException, retries: int, max_retries: int | None) -> Retry:
+    """Celery's retry, except that a retry Celery cannot publish is requeued: Celery turns a failed publish
+    into ``Reject(requeue=False)``, which acknowledges the message and loses the job."""
+    try:
+        return task.retry(exc=exc, countdown=backoff_seconds(retries), max_retries=max_retries)
+    except Reject as reject:
+        raise Reject(reject.reason, requeue=True) from exc
+
+
+def _dead_letter(task: Task, jobs: Sequence[Payload], code: str, exc: BaseException, retries: int) -> bool:
+    """Write the jobs' failure rows; False when they cannot be written, so that the caller keeps the job
+    instead of acknowledging it with nothing recorded. A batch run that does not exist (a foreign key the
+    row cannot hold) is left out of the row rather than losing the row."""
     message = f"{type(exc).__name__} after {retries + 1} attempts: {str(exc)[:500]}"
+    try:
+        try:
+            _write_failures(task, jobs, code, message, with_batch_run=True)
+        except sqlalchemy.exc.IntegrityError:
+            _write_failures(task, jobs, code, message, with_batch_run=False)
+    except Exception as error:
+        log.error("dead letter not written", extra={"task": task.name, "error": type(error).__name__})
+        return False
+    metrics.record_outcomes(task.name, [{"status": "failed", "error_code": code}] * len(jobs))
+    return True
+
+
+def _write_failures(task: Task, jobs: Sequence[Payload], code: str, message: str, with_batch_run: bool) -> None:
     with session_scope(get_settings().database_url) as session:
         for job in jobs:
             repository.record_failure(
@@ -139,7 +191,7 @@ def _dead_letter(task: Task, jobs: Sequence[Payload], code: str, exc: BaseExcept
                 error_code=code,
                 message=message,
                 task_id=task.request.id,
-                batch_run_id=job.batch_run_id,
+                batch_run_id=job.batch_run_id if with_batch_run else None,
             )
 
 

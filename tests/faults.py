@@ -30,6 +30,7 @@ from tests.support import free_port
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES_FILE = ROOT / ".cache" / "fault-figures.json"
 POISON_ENV = "TALENTQ_TEST_POISON_LOG"
+RUNS_ENV, DELAY_ENV = "TALENTQ_TEST_RUNS_LOG", "TALENTQ_TEST_PARSE_DELAY_S"
 QUEUE_NAMES = ("resumes", "sentiment", "scoring", "control")
 
 
@@ -53,18 +54,24 @@ def poison_env(attempts_log: Path) -> dict[str, str]:
     return {"CELERY_WORKER_INCLUDE": "tests.faults", POISON_ENV: str(attempts_log)}
 
 
-class RedisServer:
-    """A private ``redis-server`` on loopback with the compose file's persistence (append-only file)."""
+def runs_env(runs_log: Path, delay_s: float) -> dict[str, str]:
+    """Worker environment that logs every parse run and slows each job down by ``delay_s``."""
+    return {"CELERY_WORKER_INCLUDE": "tests.faults", RUNS_ENV: str(runs_log), DELAY_ENV: str(delay_s)}
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
-        self.directory, self.port = directory, port or free_port()
+
+class RedisServer:
+    """A private ``redis-server`` on loopback with the compose file's persistence (append-only file), or
+    with none (``persistent=False``)."""
+
+    def __init__(self, directory: Path, port: int | None = None, persistent: bool = True) -> None:
+        self.directory, self.port, self.persistent = directory, port or free_port(), persistent
         self.proc: subprocess.Popen[bytes] | None = None
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisServer:
         self.directory.mkdir(parents=True, exist_ok=True)
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "yes", "--dir", str(self.directory)]
+        command += ["--appendonly", "yes" if self.persistent else "no", "--dir", str(self.directory)]
         log = (self.directory / "redis.log").open("ab")
         self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         client = redis.Redis(port=self.port, socket_connect_timeout=1)
@@ -180,7 +187,8 @@ def assert_exactly_once(url: str, column: Any, ids: Sequence[int], task_name: st
 
 
 def _install_poison(attempts_log: Path) -> None:
-    """Wrap ``tasks.handlers.parse_resumes``: a job whose document is named ``poison-*`` raises, every time."""
+    """Wrap ``tasks.handlers.parse_resumes``: a job whose document is named ``poison-*`` raises, every time;
+    one named ``oom-*`` kills its own pool process, every time."""
     from db.models import Document
     from db.session import session_scope
     from tasks import handlers
@@ -191,17 +199,40 @@ def _install_poison(attempts_log: Path) -> None:
         ids = [job.document_id for job in jobs]
         with session_scope(os.environ["TALENTQ_DATABASE_URL"]) as session:
             names = session.scalars(select(Document.filename).where(Document.id.in_(ids))).all()
-        if any(name.startswith("poison-") for name in names):
+        if any(name.startswith(("poison-", "oom-")) for name in names):
             with attempts_log.open("a") as handle:
                 handle.write(f"{ids[0]} {time.time():.3f}\n")
+            if any(name.startswith("oom-") for name in names):  # as the kernel's OOM killer would
+                os.kill(os.getpid(), signal.SIGKILL)
             raise RuntimeError(f"poison document {ids[0]}: this handler always fails")
         return real(jobs)
 
     handlers.parse_resumes = poisoned
 
 
+def _install_run_log(runs_log: Path, delay_s: float) -> None:
+    """Wrap ``tasks.handlers.parse_resumes``: append each run's message (task id and retry number: a retry is
+    a new message, a redelivery the same one) to a file, then take ``delay_s`` per job (a slow model), so that
+    a backlog outlasts a short visibility timeout."""
+    from celery import current_task
+
+    from tasks import handlers
+
+    real = handlers.parse_resumes
+
+    def logged(jobs: Sequence[Any]) -> list[dict[str, Any]]:
+        with runs_log.open("a") as handle:
+            handle.write(f"{current_task.request.id}:{current_task.request.retries}\n")
+        time.sleep(delay_s * len(jobs))
+        return real(jobs)
+
+    handlers.parse_resumes = logged
+
+
 if os.environ.get(POISON_ENV):
     _install_poison(Path(os.environ[POISON_ENV]))
+if os.environ.get(RUNS_ENV):
+    _install_run_log(Path(os.environ[RUNS_ENV]), float(os.environ[DELAY_ENV]))
 
 
 # --- submitting work through the real CLI (in the test process only) -----------------------------------------

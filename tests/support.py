@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
 import httpx
 import sqlalchemy as sa
@@ -83,9 +84,12 @@ class WorkerProcess:
     def __init__(self, log_path: Path, queues: str, concurrency: int, extra_env: dict[str, str] | None) -> None:
         self.log_path = log_path
         env = {**os.environ, **(extra_env or {})}
+        from config.settings import Settings
         from producers.cli import worker_command
 
-        command = [sys.executable, "-m", *worker_command(queues, concurrency, "prefork")]
+        with patch.dict(os.environ, env):
+            settings = Settings()  # the worker's own settings (its prefetch depends on them)
+        command = [sys.executable, "-m", *worker_command(queues, concurrency, "prefork", settings)]
         self.proc = subprocess.Popen(
             [*command, "--without-gossip", "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
             cwd=ROOT,

@@ -4,9 +4,12 @@ row (or, for the poison job, one dead-letter row) and nothing is left in the bro
 
 from __future__ import annotations
 
+import base64
+import json
 import signal
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,7 +22,7 @@ from sqlalchemy import select
 
 from db.models import ResumeResult, SentimentResult
 from tasks.contract import ANALYZE_SENTIMENT, PARSE_RESUME
-from tasks.reliability import INTERNAL_RETRIES
+from tasks.reliability import INTERNAL_RETRIES, MAX_DELIVERIES
 from tests.faults import (
     RedisServer,
     assert_exactly_once,
@@ -32,6 +35,7 @@ from tests.faults import (
     private_broker,
     record_figures,
     resume_text,
+    runs_env,
     submit_comments,
     submit_resumes,
     unacked,
@@ -161,6 +165,22 @@ def test_sigterm_finishes_or_returns_the_batch(start_worker, database_url, broke
     record_figures("sigterm", **figures, in_flight=in_flight, done_at_stop=done_at_stop)
 
 
+def test_a_backlog_longer_than_the_visibility_timeout_runs_each_job_once(start_worker, database_url, broker, tmp_path):
+    """A worker of résumés and sentiment used to prefetch two sentiment batches (128 messages) of any kind:
+    the résumés it held past the visibility timeout were handed out again, to the same live worker, and ran
+    twice. Each job here takes 1.5 s, so the 14 held at once outlast the 12 s timeout."""
+    runs = tmp_path / "runs.log"
+    env = {**broker.env, "TALENTQ_VISIBILITY_TIMEOUT_S": "12", "TALENTQ_TASK_TIME_LIMIT_S": "10", **runs_env(runs, 1.5)}
+    files = {f"b{i:02d}.txt": resume_text(tmp_path.name, i) for i in range(14)}
+    ids = list(submit_resumes(database_url, tmp_path / "r", files, env=broker.env).values())
+    start_worker(queues="resumes,sentiment", extra_env=env)
+    figures = finish_exactly_once(database_url, broker.client(), [Jobs(ResumeResult.document_id, PARSE_RESUME, ids)])
+    counts = Counter(runs.read_text().split())  # runs per message; a retry (time limit under load) is a new one
+    twice = sorted(message for message, n in counts.items() if n > 1)
+    assert not twice, f"{len(twice)} of {len(ids)} messages ran more than once on a live worker"
+    record_figures("backlog_redelivery", **figures, runs=sum(counts.values()), run_twice=len(twice))
+
+
 # --- the broker restarted --------------------------------------------------------------------------------------
 
 
@@ -251,6 +271,38 @@ def test_postgres_outage_retries_with_backoff_and_loses_nothing(start_worker, da
     record_figures("postgres_outage", **figures, outage_s=OUTAGE_S, retried_faults=faults)
 
 
+def test_a_job_whose_dead_letter_cannot_be_written_stays_queued(start_worker, database_url, broker, tmp_path):
+    """With no retries left (TALENTQ_TASK_MAX_RETRIES=0), a fault sends a job straight to the dead-letter table.
+    Before the fix a job whose failure row could not be written was acknowledged anyway: a job during a
+    PostgreSQL outage vanished, and so did one whose row broke a foreign key (a batch run that does not exist)."""
+    from db.session import get_engine
+    from tasks.app import app
+    from tasks.contract import ANALYZE_SENTIMENTS
+
+    client = broker.client()
+    bulk = store_comments(database_url, f"dl-{tmp_path.name}", 12)
+    single = store_comments(database_url, f"dl1-{tmp_path.name}", 6)
+    missing = 2**40
+    start_worker(
+        queues="resumes,sentiment", extra_env={**broker.env, **FAST_REDELIVERY, "TALENTQ_TASK_MAX_RETRIES": "0"}
+    )
+    with app.connection_for_write(broker.url) as connection:
+        app.send_task(PARSE_RESUME, args=[{"document_id": missing, "batch_run_id": missing}], connection=connection)
+        wait_for(lambda: failures_of(database_url, PARSE_RESUME, [missing]), 120, what="the dangling job's row")
+        get_engine(database_url).dispose()
+        with ThreadPoolExecutor(1) as pool:
+            outage = pool.submit(postgres_outage, database_url, 10)
+            time.sleep(1)
+            app.send_task(ANALYZE_SENTIMENTS, args=[{"comment_ids": bulk}], connection=connection)
+            for comment_id in single:
+                app.send_task(ANALYZE_SENTIMENT, args=[{"comment_id": comment_id}], connection=connection)
+            outage.result()
+    work = [Jobs(SentimentResult.comment_id, ANALYZE_SENTIMENT, bulk + single)]
+    figures = finish_exactly_once(database_url, client, work)
+    assert list(failures_of(database_url, PARSE_RESUME, [missing]).values()) in (["not_found"], ["internal_error"])
+    record_figures("dead_letter_unwritable", **figures, dangling_reference_rows=1)
+
+
 # --- a poison job, and a pickle message, on one worker ---------------------------------------------------------
 
 
@@ -265,6 +317,18 @@ def poison_worker(database_url: str, broker: RedisServer, tmp_path_factory) -> I
     worker.stop()
 
 
+def dead_letter_then_normal_job(url: str, broker: RedisServer, tmp_path: Path, name: str, timeout: float) -> int:
+    """Submit a fault-injected résumé ``name``, then a normal one; wait for the first's dead letter and the
+    second's result; the first's document id."""
+    (bad_id,) = submit_resumes(url, tmp_path / "bad", {name: resume_text(tmp_path.name, 0)}, env=broker.env).values()
+    (normal_id,) = submit_resumes(
+        url, tmp_path / "normal", {"cv.txt": resume_text(tmp_path.name, 1)}, env=broker.env
+    ).values()
+    wait_for(lambda: failures_of(url, PARSE_RESUME, [bad_id]), timeout, what=f"{name} dead-lettered")
+    wait_for(lambda: done_count(url, ResumeResult.document_id, [normal_id]), 120, what="the job behind it")
+    return bad_id
+
+
 def test_poison_job_is_retried_a_bounded_number_of_times_then_dead_lettered(
     poison_worker, database_url, broker, tmp_path
 ):
@@ -272,14 +336,7 @@ def test_poison_job_is_retried_a_bounded_number_of_times_then_dead_lettered(
     from db.session import session_scope
 
     worker, attempts = poison_worker
-    (poison_id,) = submit_resumes(
-        database_url, tmp_path / "p", {"poison-cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
-    ).values()
-    (normal_id,) = submit_resumes(
-        database_url, tmp_path / "n", {"cv.txt": resume_text(tmp_path.name, 1)}, env=broker.env
-    ).values()
-    wait_for(lambda: failures_of(database_url, PARSE_RESUME, [poison_id]), 60, what="the poison job dead-lettered")
-    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [normal_id]), 60, what="the job behind it")
+    poison_id = dead_letter_then_normal_job(database_url, broker, tmp_path, "poison-cv.txt", 60)
     time.sleep(5)  # no attempt after the dead letter
     tries = attempts.read_text().split("\n")[:-1]
     assert len(tries) == INTERNAL_RETRIES + 1, tries
@@ -289,6 +346,20 @@ def test_poison_job_is_retried_a_bounded_number_of_times_then_dead_lettered(
     assert failure.message.startswith(f"RuntimeError after {INTERNAL_RETRIES + 1} attempts: poison document")
     assert drained(broker.client()) and worker.proc.poll() is None
     record_figures("poison", attempts=len(tries), dead_lettered=1, normal_jobs_done=1)
+
+
+def test_a_job_that_kills_its_worker_process_is_dead_lettered_after_a_few_deliveries(
+    poison_worker, database_url, broker, tmp_path
+):
+    """task_reject_on_worker_lost requeues a job whose pool process died; before the delivery count, a job
+    that killed its process (out of memory) came back forever."""
+    worker, attempts = poison_worker
+    oom_id = dead_letter_then_normal_job(database_url, broker, tmp_path, "oom-cv.txt", 240)
+    tries = [line for line in attempts.read_text().split("\n") if line.startswith(f"{oom_id} ")]
+    assert len(tries) == MAX_DELIVERIES, tries
+    assert failures_of(database_url, PARSE_RESUME, [oom_id]) == {oom_id: "worker_lost"}
+    assert drained(broker.client()) and worker.proc.poll() is None
+    record_figures("worker_lost", deliveries=len(tries), dead_lettered=1, normal_jobs_done=1)
 
 
 class Exploit:
@@ -311,7 +382,8 @@ def test_pickle_message_is_refused_not_executed(poison_worker, database_url, bro
     headers = {"lang": "py", "task": PARSE_RESUME, "id": task_id, "root_id": task_id, "retries": 0}
     with Connection(broker.url) as connection:
         connection.Producer().publish(body, routing_key="resumes", serializer="pickle", headers=headers)
-    wait_for(lambda: "Refusing to deserialize" in worker.log, 60, what="the worker's refusal in its log")
+    wait_for(lambda: quarantined(broker.client()), 60, what="the pickle message quarantined")
+    assert [entry["error"] for entry in quarantined(broker.client())] == ["ContentDisallowed"]
     time.sleep(1)
     assert not marker.exists(), "the pickle payload ran"
     assert worker.proc.poll() is None and drained(broker.client())
@@ -321,3 +393,91 @@ def test_pickle_message_is_refused_not_executed(poison_worker, database_url, bro
     ).values()
     wait_for(lambda: done_count(database_url, ResumeResult.document_id, [doc_id]), 60, what="a JSON job after it")
     record_figures("pickle", refused=1, executed=0)
+
+
+# --- malformed messages ------------------------------------------------------------------------------------------
+
+MARKER = "DO-NOT-LOG-ME"
+
+
+def malformed_messages() -> list[tuple[str, bytes | None, dict[str, Any] | None]]:
+    """(queue, raw envelope pushed as is, or None with a JSON body kombu publishes under Celery's headers)."""
+    return [
+        ("resumes", None, {"document_id": MARKER}),  # a JSON body that is not [args, kwargs, embed]
+        ("resumes", None, [[MARKER], {}]),
+        ("sentiment", None, {"comment_id": MARKER}),  # the micro-batched task's strategy
+        ("resumes", f"not json {MARKER}".encode(), None),  # an envelope that is not JSON
+        ("resumes", f'["{MARKER}"]'.encode(), None),
+        ("sentiment", json.dumps({"body": MARKER, "headers": {}}).encode(), None),  # no properties
+    ]
+
+
+def push_malformed(url: str, messages: list[tuple[str, bytes | None, dict[str, Any] | None]]) -> None:
+    from kombu import Connection
+
+    with Connection(url) as connection:
+        for queue, raw, body in messages:
+            if raw is not None:
+                redis.Redis.from_url(url).lpush(queue, raw)
+                continue
+            task_id = str(uuid.uuid4())
+            task = ANALYZE_SENTIMENT if queue == "sentiment" else PARSE_RESUME
+            headers = {"lang": "py", "task": task, "id": task_id, "root_id": task_id, "retries": 0}
+            connection.Producer().publish(body, routing_key=queue, serializer="json", headers=headers)
+
+
+def quarantined(client: redis.Redis) -> list[dict[str, Any]]:
+    from tasks.quarantine import KEY
+
+    return [json.loads(entry) for entry in client.lrange(KEY, 0, -1)]
+
+
+def kept_content(entry: dict[str, Any]) -> str:
+    """A quarantined message as it was in Redis; a kombu envelope's base64 body decoded."""
+    raw = base64.b64decode(entry["raw"]).decode()
+    if MARKER in raw:
+        return raw
+    return base64.b64decode(json.loads(raw)["body"]).decode()
+
+
+def test_malformed_messages_are_quarantined_and_the_worker_goes_on(start_worker, database_url, broker, tmp_path):
+    """Before tasks/quarantine.py, the first of these ended the worker ("Unrecoverable error: ValueError")."""
+    from db.models import Failure
+    from db.session import session_scope
+    from tasks.quarantine import ERROR_CODE, KEY
+
+    client = broker.client()
+    client.delete(KEY)
+    worker = start_worker(queues="resumes,sentiment", extra_env={**broker.env, **FAST_REDELIVERY})
+    messages = malformed_messages()
+    push_malformed(broker.url, messages)
+    wait_for(lambda: len(quarantined(client)) == len(messages) or worker.proc.poll() is not None, 60, what="quarantine")
+    assert worker.proc.poll() is None, worker.log[-3000:]
+    (doc_id,) = submit_resumes(
+        database_url, tmp_path, {"cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
+    ).values()
+    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [doc_id]), 120, what="a good job after them")
+    entries = quarantined(client)
+    assert sorted(e["queue"] for e in entries) == sorted(queue for queue, _, _ in messages)
+    assert all(e["size"] > 0 and MARKER in kept_content(e) for e in entries)
+    assert MARKER not in worker.log, "a malformed message's content reached the log"
+    assert NO_PERSISTENCE not in worker.log  # the module's broker keeps an append-only file
+    assert worker.proc.poll() is None and drained(client)
+    with session_scope(database_url) as session:
+        rows = session.scalars(select(Failure).filter_by(error_code=ERROR_CODE)).all()
+    assert len(rows) >= len(messages)
+    record_figures("malformed_messages", sent=len(messages), quarantined=len(entries), worker_deaths=0)
+
+
+# --- a broker without persistence --------------------------------------------------------------------------------
+
+NO_PERSISTENCE = "BROKER REDIS HAS NO PERSISTENCE"
+
+
+def test_a_worker_warns_once_when_its_broker_has_no_persistence(start_worker, tmp_path):
+    volatile = RedisServer(tmp_path / "redis", persistent=False).start()
+    try:
+        worker = start_worker(queues="resumes", extra_env=volatile.env)
+        assert worker.log.count(NO_PERSISTENCE) == 1, worker.log[-2000:]
+    finally:
+        volatile.stop()

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from config.settings import get_settings
-from producers.cli import worker_command
+from producers.cli import prefetch_multiplier, worker_command
 from tests.support import ROOT
 
 PARENT_CHECK = """
@@ -34,12 +34,19 @@ def test_the_encoder_is_loaded_once_per_process(encoder):
 
 
 def test_worker_command_sizes_prefetch_to_the_work():
+    settings = get_settings()
     gpu = worker_command("resumes,sentiment,scoring", 1, "solo")
     cpu = worker_command("resumes,control", 4, "prefork")
     assert gpu[gpu.index("-P") + 1] == "solo" and gpu[gpu.index("-c") + 1] == "1"
-    assert gpu[gpu.index("--prefetch-multiplier") + 1] == str(2 * get_settings().batch_size)
-    assert cpu[cpu.index("--prefetch-multiplier") + 1] == "1"
     assert "-E" in gpu and "-E" in cpu  # task events for Flower
+    assert cpu[cpu.index("--prefetch-multiplier") + 1] == "1"
+    # A mixed worker holds no more than it can run within the visibility timeout at the time limit each.
+    rounds = settings.visibility_timeout_s // settings.task_time_limit_s
+    assert gpu[gpu.index("--prefetch-multiplier") + 1] == str(min(rounds, 2 * settings.batch_size))
+    short = settings.model_copy(update={"visibility_timeout_s": 20, "task_time_limit_s": 15})
+    assert prefetch_multiplier(["sentiment"], settings) == 2 * settings.batch_size
+    assert prefetch_multiplier(["sentiment"], short) == settings.batch_size
+    assert prefetch_multiplier(["resumes", "sentiment"], short) == 1
 
 
 def test_versions_known_without_loading_match_the_loaded_encoder(encoder):
