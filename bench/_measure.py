@@ -30,7 +30,7 @@ from tasks.contract import AnalyzeSentimentPayload, ParseResumePayload
 from workers import registry
 from workers.engine import phrase_cache
 from workers.engine.encoder import Encoder
-from workers.resume.parser import parse_resume
+from workers.resume.parser import ResumeParser
 from workers.sentiment.model import SentimentModel
 
 WORKER_READY_TIMEOUT_S = 300
@@ -142,11 +142,11 @@ def embed_batches(encoder: Encoder, batch: int) -> Callable[[Texts], object]:
     return lambda texts: [encoder.embed(chunk) for chunk in chunks(texts, batch)]
 
 
-def parse_and_embed(encoder: Encoder, texts: Texts) -> None:
-    """The model work of parse jobs, one résumé at a time: ``parse_resume`` then the text's embedding."""
-    for text in texts:
-        parse_resume(text, encoder)
-        encoder.embed([text])
+def parse_and_embed(parser: ResumeParser, batch: int, texts: Texts) -> None:
+    """The model work of parse jobs, ``batch`` résumés at a time as a handler takes them: parse, then embed."""
+    for chunk in chunks(texts, batch):
+        parser.parse_many(chunk)
+        parser.encoder.embed(list(chunk))
 
 
 # --- real workers ---
@@ -266,13 +266,15 @@ def analyze(sentiment: SentimentModel, size: int) -> Callable[[Texts], object]:
 
 def model_work(workload: str, settings: Settings, batch: int) -> Callable[[Texts], object]:
     """talentq's model work for a workload's texts, with this process's models (the ceiling's work)."""
-    encoder, sentiment = talentq_models(settings)
-    return analyze(sentiment, batch) if workload == SHORT else partial(parse_and_embed, encoder)
+    _, sentiment = talentq_models(settings)
+    if workload == SHORT:
+        return analyze(sentiment, batch)
+    return partial(parse_and_embed, registry.resume_parser(settings), batch)
 
 
 def sentiment_workload(settings: Settings) -> Workload:
     _, model = talentq_models(settings)
-    fp32_encoder, fp32_model = naive._models()
+    fp32_encoder, fp32_model, _ = naive._models()
     batch = settings.batch_size
 
     def handler(ids: Sequence[int]) -> None:
@@ -307,7 +309,7 @@ def sentiment_workload(settings: Settings) -> Workload:
 
 
 def resume_workload(settings: Settings) -> Workload:
-    fp32_encoder, _ = naive._models()
+    fp32_encoder, *_ = naive._models()
 
     def handler(ids: Sequence[int]) -> None:
         for i in ids:
@@ -322,7 +324,7 @@ def resume_workload(settings: Settings) -> Workload:
         models=[
             ModelStage("raw fp32 encoder, embed only (reference)", embed_batches(fp32_encoder, 32)),
             ModelStage(
-                f"raw parse_resume + embed ({settings.runtime}: ceiling)",
+                f"raw parse + embed ({settings.runtime}: ceiling)",
                 model_work(RESUMES, settings, settings.batch_size),
                 "ceiling",
                 parallel=True,

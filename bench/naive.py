@@ -20,7 +20,8 @@ from db.session import session_scope
 from workers.documents import extract_text
 from workers.engine.encoder import Encoder
 from workers.registry import configure_torch
-from workers.resume.parser import parse_resume
+from workers.resume.entities import ResumeEntityModel
+from workers.resume.parser import ResumeParser
 from workers.sentiment.model import SentimentModel
 
 QUEUE = "naive"
@@ -43,10 +44,10 @@ def _same_threads(**_: object) -> None:
 
 
 @cache
-def _models() -> tuple[Encoder, SentimentModel]:
-    """The plain fp32 encoder and the sentiment model on it, whatever TALENTQ_RUNTIME says."""
+def _models() -> tuple[Encoder, SentimentModel, ResumeParser]:
+    """The plain fp32 encoder and the sentiment model and résumé parser on it, whatever TALENTQ_RUNTIME says."""
     encoder = Encoder(device=get_settings().device, runtime="fp32")
-    return encoder, SentimentModel(encoder)
+    return encoder, SentimentModel(encoder), ResumeParser(encoder, ResumeEntityModel(encoder))
 
 
 def sentiment_version() -> str:
@@ -78,12 +79,12 @@ def sentiment(comment_id: int) -> None:
 @app.task(name="naive.parse_resume")
 def parse(document_id: int) -> None:
     """Load one document, extract and parse it, embed its text, write one row, commit."""
-    encoder = _models()[0]
+    encoder, _, parser = _models()
     settings = get_settings()
     with session_scope(settings.database_url) as session:
         doc = session.get(Document, document_id)
         text = extract_text(doc.content, doc.filename, settings.max_document_bytes)
-        parsed = parse_resume(text, encoder)
+        parsed = parser.parse(text)
         vector = encoder.embed([text])[0]
         repository.save_embeddings(session, {repository.sha256(text): vector}, resume_version())
         row = {

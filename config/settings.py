@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     sentiment_model: str | None = Field(
         None, description="Local directory of a HF sequence-classification model; unset = bundled head."
     )
+    resume_model: str | None = Field(
+        None,
+        description="Local directory or hub name of a HF token-classification model with talentq's résumé tags; "
+        "unset = the bundled résumé entity model.",
+    )
     device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
     runtime: Runtime = Field("fp32", description="Runtime of every model: fp32 | bf16 | onnx | onnx-int8 (alias int8)")
     max_seq_tokens: int = Field(256, description="Tokens per chunk; longer texts are chunked and mean-pooled.")

@@ -109,8 +109,10 @@ class ResumeResult(ModelStamp, Timestamped, Base):
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
     location: Mapped[str | None] = mapped_column(String(300))
+    current_title: Mapped[str | None] = mapped_column(String(300))  # the headline title under the name
     years_experience: Mapped[float | None] = mapped_column(Float)
-    skills: Mapped[list[str]] = mapped_column(TextList)
+    skills: Mapped[list[str]] = mapped_column(TextList)  # as the résumé words them
+    canonical_skills: Mapped[list[str] | None] = mapped_column(TextList)  # their taxonomy entries
     language: Mapped[str | None] = mapped_column(String(16))
     parsed: Mapped[dict[str, Any]]
 

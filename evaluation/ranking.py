@@ -42,9 +42,9 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from workers import scoring
+from config.settings import get_settings
+from workers import registry, scoring
 from workers.engine.encoder import Encoder
-from workers.resume.parser import parse_resume
 
 DEFAULT_RESUMES = Path("../shared/data/resumes-categories.csv")
 DEFAULT_JOBS = Path("../shared/data/jobs.csv")
@@ -207,20 +207,17 @@ def evaluate_ranking(
     encoder: Encoder | None = None,
 ) -> RankingReport:
     """Rank every distinct résumé for a sample of postings per evaluated job category; precision@k per method."""
-    if encoder is None:
-        from config.settings import get_settings
-        from workers import registry
-
-        encoder = registry.encoder(get_settings())
+    encoder = encoder or registry.encoder(get_settings())
     started = time.perf_counter()
     resumes = load_resumes(resumes_csv)
     unknown = {category for category, _ in resumes} - CATEGORY_MAP.keys() - DISTRACTORS
     if unknown:
         raise ValueError(f"résumé categories neither mapped nor distractors: {sorted(unknown)}")
     vectors = encoder.embed([text for _, text in resumes])
+    parsed = registry.resume_parser(get_settings()).parse_many([text for _, text in resumes])
     candidates = [
-        Candidate(category, CATEGORY_MAP.get(category), parse_resume(text, encoder).model_dump(mode="json"), vector)
-        for (category, text), vector in zip(resumes, vectors, strict=True)
+        Candidate(category, CATEGORY_MAP.get(category), resume.model_dump(mode="json"), vector)
+        for (category, _), resume, vector in zip(resumes, parsed, vectors, strict=True)
     ]
     by_category: dict[str, list[Posting]] = defaultdict(list)
     for posting in load_postings(jobs_csv):

@@ -31,7 +31,7 @@ from tasks.contract import (
 from workers import registry, scoring
 from workers.documents import DocumentError, extract_text
 from workers.engine.encoder import Encoder, encoder_version
-from workers.resume.parser import PARSER_VERSION, parse_resume
+from workers.resume.parser import parser_version
 from workers.resume.schema import Evidence
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _encoder_version(settings: Settings) -> str:
 
 
 def resume_model_version(settings: Settings) -> str:
-    return f"{PARSER_VERSION}+{_encoder_version(settings)}"
+    return f"{parser_version(settings.resume_model)}+{_encoder_version(settings)}"
 
 
 def score_model_version(settings: Settings) -> str:
@@ -145,29 +145,33 @@ def extract_texts(jobs: Sequence[ExtractTextPayload]) -> list[Outcome]:
 
 
 def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
+    """Parse every job's résumé in one call of the parser (its models run over all of them in large batches),
+    then write every row in one transaction."""
     settings = get_settings()
-    encoder = registry.encoder(settings)
+    parser = registry.resume_parser(settings)
     version = resume_model_version(settings)
     with session_scope(settings.database_url) as session:
         outcomes: list[Outcome] = []
-        for job, doc, text in _document_texts(session, jobs, settings.max_document_bytes, outcomes):
-            parsed = parse_resume(text, encoder)
-            text_hash = repository.sha256(text)
-            embed_cached(session, encoder, {text_hash: text})
+        todo = list(_document_texts(session, jobs, settings.max_document_bytes, outcomes))
+        parsed_all = parser.parse_many([text for _, _, text in todo])
+        hashes = [repository.sha256(text) for _, _, text in todo]
+        embed_cached(session, parser.encoder, {h: text for h, (_, _, text) in zip(hashes, todo, strict=True)})
+        for (job, doc, text), text_hash, parsed in zip(todo, hashes, parsed_all, strict=True):
             doc.text, doc.text_hash = text, text_hash
-            fields = parsed.model_dump(mode="json")
             row = {
                 "document_id": doc.id,
-                "model_name": encoder.info.name,
+                "model_name": parser.encoder.info.name,
                 "model_version": version,
                 "name": _value(parsed.name),
                 "email": _value(next(iter(parsed.emails), None)),
                 "phone": _value(next(iter(parsed.phones), None)),
                 "location": _value(parsed.location),
+                "current_title": _value(parsed.current_title),
                 "years_experience": parsed.years_experience,
-                "skills": list(dict.fromkeys(skill.name for skill in parsed.skills)),
+                "skills": list(dict.fromkeys(skill.text for skill in parsed.skills)),
+                "canonical_skills": list(dict.fromkeys(s.name for s in parsed.skills if s.in_taxonomy)),
                 "language": parsed.language,
-                "parsed": fields,
+                "parsed": parsed.model_dump(mode="json"),
             }
             repository.upsert(session, ResumeResult, [row], ["document_id", "model_version"])
             outcomes += _finish(session, PARSE_RESUME, [(doc.id, job.batch_run_id)])

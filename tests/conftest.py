@@ -42,6 +42,7 @@ os.environ.update(
     TALENTQ_METRICS_PORT="0",
     TALENTQ_CACHE_DIR=str(ROOT / ".cache"),
     HF_HUB_OFFLINE="1",
+    OMP_WAIT_POLICY="PASSIVE",  # as `talentq worker` sets it: waiting threads sleep, so a busy machine stays usable
     TOKENIZERS_PARALLELISM="false",
 )
 

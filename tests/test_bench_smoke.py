@@ -24,7 +24,7 @@ STAGES = [
     "naive pipeline (fp32, batch 1)",
     "talentq pipeline (fp32)",
     "talentq handler in-process",
-    "raw parse_resume + embed",
+    "raw parse + embed",
 ]
 TARGETS = ["short texts: talentq ≥ 5× naive", "short texts: talentq ≥ 0.85× raw", "résumés: talentq ≥ 0.85× raw"]
 

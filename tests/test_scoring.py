@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from workers import scoring
-from workers.resume.parser import parse_resume
+from config.settings import Settings
+from workers import registry, scoring
 
 POSTING = Path(__file__).resolve().parent.parent / "samples" / "postings" / "backend-python-engineer.md"
 
@@ -52,7 +52,7 @@ def test_matching_candidate_outscores_unrelated_one_with_reasons(encoder, requir
     posting_vec = encoder.embed([POSTING.read_text(encoding="utf-8")])[0]
     results = {}
     for name, text in {"strong": STRONG, "weak": WEAK}.items():
-        parsed = parse_resume(text, encoder).model_dump(mode="json")
+        parsed = registry.resume_parser(Settings()).parse(text).model_dump(mode="json")
         results[name] = scoring.score(parsed, encoder.embed([text])[0], requirements, posting_vec)
     strong, weak = results["strong"], results["weak"]
     assert strong.score > weak.score + 30

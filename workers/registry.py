@@ -13,6 +13,8 @@ import torch
 
 from config.settings import Settings
 from workers.engine.encoder import Encoder
+from workers.resume.entities import HubEntityModel, ResumeEntityModel
+from workers.resume.parser import ResumeParser
 
 
 def configure_torch(settings: Settings) -> None:
@@ -45,7 +47,27 @@ def sentiment_model(settings: Settings):  # -> workers.sentiment.model.Sentiment
     return _sentiment(settings.sentiment_model, _encoder_key(settings))
 
 
+@cache
+def _resume_parser(resume_model: str | None, encoder_key: tuple) -> ResumeParser:
+    shared = _encoder(*encoder_key)
+    if resume_model:
+        entities = HubEntityModel(
+            resume_model, shared.runtime, str(shared.device), shared.batch_tokens, shared.cache_dir
+        )
+    else:
+        # The bundled entity model is fine-tuned on the bundled encoder: shared with it, or loaded beside another.
+        bundled = shared if encoder_key[0] is None else _encoder(None, *encoder_key[1:])
+        entities = ResumeEntityModel(bundled)
+    return ResumeParser(shared, entities)
+
+
+def resume_parser(settings: Settings) -> ResumeParser:
+    """The résumé parser: the encoder, the entity model (``TALENTQ_RESUME_MODEL`` or the bundled one), the taxonomy."""
+    return _resume_parser(settings.resume_model, _encoder_key(settings))
+
+
 def warm_up(settings: Settings) -> None:
     configure_torch(settings)
     encoder(settings)
     sentiment_model(settings).warm_up()
+    resume_parser(settings)

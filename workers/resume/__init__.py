@@ -1,2 +1,2 @@
-"""The résumé parser: ``parser.parse_resume`` orchestrates sections, contacts, entries, dates and skills into the
-``schema.ParsedResume`` schema; the skill scorer and tagger are its learned parts."""
+"""The résumé parser: ``parser.ResumeParser`` runs the entity model (``entities``) over many résumés at once and
+assembles its spans (``assemble``) with the exact rules (contacts, dates, sections) into ``schema.ParsedResume``."""

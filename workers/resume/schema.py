@@ -16,9 +16,9 @@ class SkillMatch(BaseModel):
     text: str
     start: int
     end: int
-    method: Literal["alias", "semantic", "phrase"]
-    score: float
-    in_taxonomy: bool = True  # False for a free phrase of a skill list: ``name`` is then the phrase as written
+    method: Literal["alias", "semantic", "model"]  # how it was found: taxonomy alias, embedding, entity model
+    score: float  # 1 for an alias; the similarity of a semantic match; the entity model's confidence
+    in_taxonomy: bool = True  # False when no taxonomy entry names it: ``name`` is then the words as written
 
 
 class Evidence(BaseModel):
@@ -27,6 +27,7 @@ class Evidence(BaseModel):
     value: str
     start: int
     end: int
+    confidence: float = 1.0  # the entity model's mean probability over the span; 1 for exact rules
 
 
 class Phone(Evidence):
@@ -48,6 +49,7 @@ class Education(BaseModel):
 class Experience(BaseModel):
     title: Evidence | None = None
     company: Evidence | None = None
+    location: Evidence | None = None
     start: str | None = None  # YYYY-MM; a year without a month is recorded as July
     end: str | None = None
     current: bool = False
@@ -64,6 +66,7 @@ class SectionInfo(BaseModel):
 class ParsedResume(BaseModel):
     parser_version: str
     name: Evidence | None = None
+    current_title: Evidence | None = None  # the headline title under the name
     emails: list[Evidence] = Field(default_factory=list)
     phones: list[Phone] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)

@@ -1,0 +1,162 @@
+"""The résumé entity model: windows that lose no token, training that learns, the shipped model on generated
+résumés (with their lines and flattened), batching across résumés, other runtimes and TALENTQ_RESUME_MODEL."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+from config.settings import Settings
+from training.resume_entities import labelled_windows, train
+from workers import registry
+from workers.engine.encoder import Encoder, bundled_model_dir
+from workers.resume.entities import TAGS, HubEntityModel, ResumeEntityModel, windows
+from workers.resume.parser import ResumeParser, parser_version
+
+TODAY = date(2024, 6, 1)
+JOBS = [
+    ("Senior Data Engineer", "Stripe", "San Francisco, CA", "Jan 2019", "Present"),
+    ("Software Engineer", "Acme Corporation", "Austin, TX", "Jun 2015", "Dec 2018"),
+    ("Junior Developer", "Initech", "Dallas, TX", "Jul 2013", "May 2015"),
+]
+
+
+def resume_with_lines() -> str:
+    """A résumé as a word processor lays it out: title line, "Company – City" line, dates line."""
+    lines = ["Priya Raman", "Senior Data Engineer", "priya.raman@example.com | (415) 555-0134", "", "EXPERIENCE"]
+    for title, company, city, start, end in JOBS:
+        lines += [title, f"{company} – {city}", f"{start} – {end}", "Built data pipelines in Python and SQL.", ""]
+    lines += ["EDUCATION", "Bachelor of Science in Computer Science", "University of Texas at Austin, 2013", ""]
+    lines += ["SKILLS", "Python, SQL, Apache Spark, Airflow, Kubernetes"]
+    return "\n".join(lines)
+
+
+def flattened(text: str) -> str:
+    """The same page as the labelled set has its résumés: line breaks lost, runs of spaces left."""
+    return "   ".join(line for line in text.splitlines() if line)
+
+
+@pytest.fixture(scope="module")
+def parser() -> ResumeParser:
+    return registry.resume_parser(Settings())
+
+
+def entries(parsed) -> list[tuple]:
+    return [
+        (job.title and job.title.value, job.company and job.company.value, job.start, job.end)
+        for job in parsed.experience
+    ]
+
+
+@pytest.mark.parametrize("length", [0, 1, 200, 254, 255, 400, 2000])
+def test_windows_own_every_token_once(length: int) -> None:
+    spans = windows(length)
+    owned = [i for _, _, a, b in spans for i in range(a, b)]
+    assert owned == list(range(length))
+    assert all(start <= a and b <= end and end - start <= 254 for start, end, a, b in spans)
+
+
+def test_shipped_model_reads_lines_and_flattened_pages_alike(parser: ResumeParser) -> None:
+    text = resume_with_lines()
+    with_lines, flat = parser.parse_many([text, flattened(text)], today=TODAY)
+    assert entries(with_lines) == entries(flat)
+    found = {(title, company) for title, company, _, _ in entries(with_lines)}
+    assert {(title, company) for title, company, *_ in JOBS} <= found
+    starts = {job.start for job in with_lines.experience if job.start}
+    assert {"2019-01", "2015-06", "2013-07"} <= starts
+    assert with_lines.current_title and with_lines.current_title.value == "Senior Data Engineer"
+    assert with_lines.name and with_lines.name.value == "Priya Raman"
+    assert text[with_lines.name.start : with_lines.name.end] == "Priya Raman"
+    (school,) = with_lines.education
+    assert school.institution and school.institution.value == "University of Texas at Austin"
+    assert school.degree and "Computer Science" in school.degree.value
+    skills = {s.text: s for s in with_lines.skills}
+    assert {"Python", "SQL", "Kubernetes"} <= skills.keys()
+    assert skills["Kubernetes"].name == "Kubernetes" and skills["Kubernetes"].in_taxonomy
+    assert all(0 < s.score <= 1 and text[s.start : s.end] == s.text for s in with_lines.skills)
+    assert all(job.title.confidence < 1 for job in with_lines.experience if job.title)
+
+
+def test_a_long_resume_is_read_to_its_end(parser: ResumeParser) -> None:
+    filler = "Maintained reporting dashboards and reviewed the weekly figures with the finance team. " * 120
+    text = resume_with_lines().replace("EDUCATION", filler + "\n\nEDUCATION")
+    tokens = len(parser.encoder.tokenizer(text, add_special_tokens=False)["input_ids"])
+    assert tokens > 3 * 254  # several windows
+    parsed = parser.parse(text, today=TODAY)
+    assert parsed.education and parsed.education[-1].institution  # past the filler, near the end
+    assert parsed.skills and max(s.end for s in parsed.skills) > len(text) - 60  # the last line is tagged
+
+
+def test_a_model_trained_on_a_few_resumes_learns_to_tag_them(tmp_path: Path) -> None:
+    encoder = Encoder(device="cpu")
+    rows = []
+    for k, (title, company, city, start, end) in enumerate(JOBS):
+        text = f"Candidate {k}\n{title}\n{company} – {city}\n{start} – {end}\nSkills: Python, SQL"
+        spans = [("Designation", title), ("Companies worked at", company), ("Location", city), ("Tech Tools", "SQL")]
+        entities = [{"label": label, "start": text.index(v), "end": text.index(v) + len(v)} for label, v in spans]
+        rows.append({"text": text, "entities": entities})
+    trained = train(labelled_windows(rows, encoder), encoder, seed=13, epochs=25)
+    assert trained.losses[-1] < trained.losses[0] / 4
+    model = ResumeEntityModel(encoder, trained=(trained.net, trained.head))
+    tagged = model.tag([row["text"] for row in rows])
+    for row, entities in zip(rows, tagged, strict=True):
+        found = {(e.label, e.text) for e in entities}
+        gold = {(e["label"], row["text"][e["start"] : e["end"]]) for e in row["entities"]}
+        label_of = {"Designation": "TITLE", "Companies worked at": "COMPANY", "Location": "LOCATION"}
+        assert {(label_of[label], text) for label, text in gold if label in label_of} <= found
+
+
+class RecordingBackend:
+    """The real backend, with the rows of each forward pass it ran written down."""
+
+    def __init__(self, backend) -> None:
+        self.backend, self.rows = backend, []
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        self.rows.append(len(input_ids))
+        return self.backend(input_ids, attention_mask)
+
+
+def test_windows_of_many_resumes_share_forward_passes(parser: ResumeParser) -> None:
+    model = ResumeEntityModel(parser.encoder)
+    model.backend = RecordingBackend(model.backend)
+    texts = [f"Candidate {k}\nAnalyst\nGlobex {k}\n2019 – 2021" for k in range(6)]
+    model.tag(texts)
+    assert model.backend.rows == [6]  # six short résumés, one window each, one forward pass
+
+
+def test_onnx_int8_tags_like_fp32(parser: ResumeParser) -> None:
+    int8 = ResumeEntityModel(Encoder(device="cpu", runtime="onnx-int8"))
+    text = resume_with_lines()
+    fp32 = {(e.label, e.text) for e in parser.entity_model.tag([text])[0]}
+    quantized = {(e.label, e.text) for e in int8.tag([text])[0]}
+    assert len(fp32 & quantized) >= 0.8 * len(fp32)
+
+
+def token_classifier(directory: Path, tags: tuple[str, ...]) -> Path:
+    """A Hugging Face token-classification model on the bundled encoder, saved as a user would point at it."""
+    model = AutoModelForTokenClassification.from_pretrained(
+        bundled_model_dir(),
+        num_labels=len(tags),
+        id2label=dict(enumerate(tags)),
+        label2id={t: i for i, t in enumerate(tags)},
+    )
+    model.save_pretrained(directory)
+    AutoTokenizer.from_pretrained(bundled_model_dir()).save_pretrained(directory)
+    return directory
+
+
+def test_another_token_classifier_through_talentq_resume_model(tmp_path: Path) -> None:
+    source = token_classifier(tmp_path / "ner", tuple(reversed(TAGS)))  # same tags, another order
+    settings = Settings(resume_model=str(source))
+    parsed = registry.resume_parser(settings)
+    assert isinstance(parsed.entity_model, HubEntityModel)
+    assert parser_version(str(source)).endswith(f"+{source}")
+    result = parsed.parse(resume_with_lines(), today=TODAY)
+    assert result.emails[0].value == "priya.raman@example.com"  # rules still run; the untrained head tags noise
+    with pytest.raises(ValueError, match="not talentq's résumé tags"):
+        HubEntityModel(str(token_classifier(tmp_path / "other", ("O", "B-PER", "I-PER"))))
