@@ -152,7 +152,9 @@ def _store_resume_update(session: Session, action: ResumeUpdated, settings: Sett
 
 
 def _store_comment(session: Session, action: CommentSubmitted, _settings: Settings) -> list[Job]:
-    comment = repository.add_comment(session, action.comment.id, action.comment.source, action.comment.text)
+    comment = repository.add_comment(
+        session, action.comment.id, action.comment.source, action.comment.text, action.candidate_id
+    )
     return [partial(enqueue.sentiment, comment.id)]
 
 

@@ -187,6 +187,15 @@ def test_comment_goes_to_the_sentiment_queue_by_id(client, database_url, redis_c
     assert COMMENT_TEXT not in json.dumps(queued)
 
 
+def test_a_comment_about_a_candidate_is_linked_to_them(client, database_url):
+    note = {"id": "note-7", "source": "interview", "text": COMMENT_TEXT}
+    response = send(client, event("evt-c-2", "comment.submitted", comment=note, candidate_id="cand-note"))
+    assert response.status_code == 202, response.text
+    with session_scope(database_url) as session:
+        comment = session.scalars(select(Comment).filter_by(external_id="note-7")).one()
+        assert session.get(Candidate, comment.candidate_id).external_id == "cand-note"
+
+
 def test_logs_carry_ids_not_content(client, caplog):
     body = event("evt-log", "comment.submitted", comment={"id": "rev-log", "text": "Alice Smith was rude to me."})
     with caplog.at_level("INFO", logger="producers.webhooks"):
