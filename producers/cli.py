@@ -28,9 +28,11 @@ app.add_typer(submit_app, name="submit")
 eval_app = typer.Typer(help="Evaluations on labelled data (see README for the tables).", no_args_is_help=True)
 train_app = typer.Typer(help="Training of the shipped models.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="The HRIS webhook receiver.", no_args_is_help=True)
+models_app = typer.Typer(help="Derived model data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(models_app, name="models")
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
 batch_app = typer.Typer(
     pretty_exceptions_show_locals=False,
@@ -171,8 +173,19 @@ def worker(
     """Run a Celery worker: `celery -A tasks.app worker` with talentq's flags, and its /metrics."""
     from tasks.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
 
+    models_warm()  # here, before the pool starts: its processes then only load the cache
     os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
     os.execvp("celery", worker_command(queues, concurrency or get_settings().worker_concurrency, pool))
+
+
+@models_app.command("warm")
+def models_warm() -> None:
+    """Build the cache of derived model data (the skill taxonomy's embeddings, keyed by encoder version,
+    under TALENTQ_CACHE_DIR) ahead of time: at image build and worker start, so no job computes it."""
+    from workers import runtime
+
+    path = runtime.warm_up(get_settings())
+    console.print(f"Models warm; taxonomy embeddings in {path}")
 
 
 def worker_command(queues: str, concurrency: int, pool: str) -> list[str]:

@@ -143,14 +143,22 @@ def http_service(
 class WorkerProcess:
     """A real `celery worker` subprocess, logging to a file the test can read."""
 
-    def __init__(self, log_path: Path, queues: str, concurrency: int, extra_env: dict[str, str] | None) -> None:
+    def __init__(
+        self,
+        log_path: Path,
+        queues: str,
+        concurrency: int,
+        extra_env: dict[str, str] | None,
+        command: list[str] | None = None,
+    ) -> None:
+        """``command``: another way to start it (e.g. ``talentq worker``); by default `celery worker` itself."""
         self.log_path = log_path
         env = {**os.environ, **(extra_env or {})}
         from producers.cli import worker_command
 
-        command = [sys.executable, "-m", *worker_command(queues, concurrency, "prefork")]
+        celery = [sys.executable, "-m", *worker_command(queues, concurrency, "prefork")]
         self.proc = subprocess.Popen(
-            [*command, "--without-gossip", "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
+            command or [*celery, "--without-gossip", "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
             cwd=ROOT,
             env=env,
             stdout=log_path.open("ab"),

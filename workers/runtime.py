@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from pathlib import Path
 
 import torch
 
 from config.settings import Settings
 from workers.encoder import Encoder
+from workers.skills import default_taxonomy, vectors_path
 
 
 def configure_torch(settings: Settings) -> None:
@@ -45,7 +47,11 @@ def sentiment_model(settings: Settings):  # -> workers.sentiment.SentimentModel
     return _sentiment(settings.sentiment_model, _encoder_key(settings))
 
 
-def warm_up(settings: Settings) -> None:
+def warm_up(settings: Settings) -> Path:
+    """Load every model, and the skill taxonomy's embeddings (~5,300 phrases: minutes on a busy CPU) from
+    their cache, computing it if missing, so no job pays for them. Returns the cache file's path."""
     configure_torch(settings)
-    encoder(settings)
+    taxonomy = default_taxonomy()
+    taxonomy.vectors(encoder(settings))
     sentiment_model(settings).warm_up()
+    return vectors_path(taxonomy, encoder(settings))
