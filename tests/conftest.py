@@ -23,6 +23,8 @@ import pytest
 import redis
 import sqlalchemy as sa
 
+from tests.faults import cpu_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 PG_ADMIN_URL = os.environ.get("TALENTQ_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
@@ -99,14 +101,50 @@ def encoder():
     return runtime.encoder(get_settings())
 
 
-def wait_for(predicate: Callable[[], object], timeout: float, interval: float = 0.5, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_for(
+    predicate: Callable[[], object],
+    timeout: float,
+    interval: float = 0.5,
+    what: str = "condition",
+    progress: Callable[[], object] | None = None,
+):
+    """Poll ``predicate`` until it returns a true value, and return that. Without ``progress``, give up after
+    ``timeout`` seconds; with it, only once ``progress()`` (a count of finished jobs, a process's CPU time and
+    log size, ...) has stayed the same for ``timeout`` seconds: on a busy machine work is slow, not stuck, and
+    a fixed wall time fails tests that were still moving."""
+    last = progress() if progress else None
+    moved = time.monotonic()
+    while True:
         value = predicate()
         if value:
             return value
+        if progress is not None and (now := progress()) != last:
+            last, moved = now, time.monotonic()
+        if time.monotonic() - moved > timeout:
+            still = f"nothing moved (at {last!r}) for" if progress else "timed out after"
+            raise AssertionError(f"{still} {timeout:.0f}s waiting for {what}")
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def run_while_progressing(
+    command: list[str], log_dir: Path, stall_s: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``subprocess.run`` for a long command on a busy machine: it is stopped only when neither its output nor
+    the CPU time of its process tree has grown for ``stall_s`` seconds, never at a fixed wall time."""
+    out_path, err_path = log_dir / "stdout.log", log_dir / "stderr.log"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err, text=True, start_new_session=True)
+
+    def activity() -> tuple[int, int, float]:
+        return out_path.stat().st_size, err_path.stat().st_size, cpu_seconds(proc.pid)
+
+    try:
+        wait_for(lambda: proc.poll() is not None, stall_s, 1.0, " ".join(command[:4]), progress=activity)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return subprocess.CompletedProcess(command, proc.returncode, out_path.read_text(), err_path.read_text())
 
 
 def free_port() -> int:
@@ -165,12 +203,20 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(lambda: self.proc.poll() is not None or b"ready." in log_path.read_bytes(), 120, what="worker ready")
+
+        def ready() -> bool:
+            return self.proc.poll() is not None or b"ready." in log_path.read_bytes()
+
+        wait_for(ready, 120, what="worker ready", progress=self.activity)
         assert self.proc.poll() is None, log_path.read_text()[-3000:]
 
     @property
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def activity(self) -> tuple[int, float]:
+        """What moves while the worker works: its log's size and its processes' CPU time (``wait_for``'s progress)."""
+        return self.log_path.stat().st_size, cpu_seconds(self.proc.pid)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> None:
         if self.proc.poll() is None:

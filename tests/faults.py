@@ -116,6 +116,32 @@ def pool_pids(parent: int) -> list[int]:
     return sorted(children)
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children, ...), from /proc."""
+    found, todo = [], pool_pids(pid)
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        try:
+            todo += pool_pids(child)
+        except OSError:  # it ended meanwhile
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by ``pid`` and every process below it (0 for one already gone): a measure of
+    progress for a process that prints nothing while it works (imports, model loading)."""
+    ticks = 0
+    for process in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int, field: str = "VmRSS") -> int:
     """A process's resident memory in KiB: now (``VmRSS``) or at its peak (``VmHWM``)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -38,7 +38,9 @@ from tests.faults import (
     unacked,
 )
 
-pytestmark = pytest.mark.timeout(300)
+# Waits follow progress (``wait_for(progress=...)``): they give up only when nothing has moved for their
+# window. This is the backstop against a hang, far above what a slow but moving run needs.
+pytestmark = pytest.mark.timeout(1800)
 
 # Short redelivery for the tests (production: 3600 s and 600 s); it must still outlast the time limit.
 FAST_REDELIVERY = {"TALENTQ_VISIBILITY_TIMEOUT_S": "20", "TALENTQ_TASK_TIME_LIMIT_S": "15"}
@@ -105,9 +107,14 @@ def total(work: list[Jobs]) -> int:
 
 def finish_exactly_once(url: str, client: redis.Redis, work: list[Jobs], timeout: float = 180) -> dict[str, int]:
     """Wait for every job's result; check one row each, no dead letters, an empty broker; the figures."""
-    wait_for(lambda: done(url, work) == total(work), timeout, what="every job done")
+    wait_for(
+        lambda: done(url, work) == total(work),
+        timeout,
+        what="every job done",
+        progress=lambda: (done(url, work), broker_state(client)),  # retries move messages before results land
+    )
     figures = [assert_exactly_once(url, jobs.column, jobs.ids, jobs.task_name) for jobs in work]
-    wait_for(lambda: drained(client), 60, what=f"broker drained: {broker_state(client)}")
+    wait_for(lambda: drained(client), 60, what="broker drained", progress=lambda: broker_state(client))
     return {key: sum(f[key] for f in figures) for key in figures[0]}
 
 
@@ -127,7 +134,7 @@ def test_sigkill_mid_batch_every_job_lands_once(
     # the whole batch before the test sees it in flight.
     work = submit_work(database_url, tmp_path, broker, comments, resumes, one_message_each)
     worker = start_worker(queues="sentiment,resumes", extra_env=env)
-    wait_for(lambda: unacked(client), 120, interval=0.05, what="a batch in flight")
+    wait_for(lambda: unacked(client), 120, interval=0.05, what="a batch in flight", progress=worker.activity)
     time.sleep(0.2)
     worker.stop(signal.SIGKILL)  # the whole process group: main process and pool
     done_at_kill = done(database_url, work)
@@ -148,7 +155,13 @@ def test_sigterm_finishes_or_returns_the_batch(start_worker, database_url, broke
         queues="sentiment,resumes",
         extra_env=env,
     )
-    wait_for(lambda: unacked(client) and done(database_url, work), 240, interval=0.1, what="jobs in flight")
+    wait_for(
+        lambda: unacked(client) and done(database_url, work),
+        240,
+        interval=0.1,
+        what="jobs in flight",
+        progress=worker.activity,
+    )
     in_flight = unacked(client)
     worker.stop(signal.SIGTERM)  # warm shutdown of the process group, as `docker stop` / systemd do
     assert worker.proc.returncode is not None
@@ -192,7 +205,9 @@ def test_redis_restart_producers_and_workers_reconnect_no_job_lost(start_worker,
     published: list[int] = []
     with ThreadPoolExecutor(1) as pool:
         producer = pool.submit(publish_steadily, broker.url, ids, 0.1, published)
-        wait_for(lambda: len(published) >= 15, 30, interval=0.05, what="a third published")
+        wait_for(
+            lambda: len(published) >= 15, 30, interval=0.05, what="a third published", progress=lambda: len(published)
+        )
         broker.stop(signal.SIGTERM)  # saves the append-only file and exits
         time.sleep(2)
         broker.start()  # same port, same directory: the queues come back from the file
@@ -241,7 +256,7 @@ def test_postgres_outage_retries_with_backoff_and_loses_nothing(start_worker, da
         queues="sentiment,resumes",
         extra_env={**broker.env, **OUTAGE_WORKER},
     )
-    wait_for(lambda: done(database_url, work), 120, interval=0.1, what="the first result")
+    wait_for(lambda: done(database_url, work), 120, interval=0.1, what="the first result", progress=worker.activity)
     get_engine(database_url).dispose()  # this process's own connections go too
     postgres_outage(database_url, OUTAGE_S)
     faults = worker.log.count('"msg": "job fault"')
@@ -278,8 +293,18 @@ def test_poison_job_is_retried_a_bounded_number_of_times_then_dead_lettered(
     (normal_id,) = submit_resumes(
         database_url, tmp_path / "n", {"cv.txt": resume_text(tmp_path.name, 1)}, env=broker.env
     ).values()
-    wait_for(lambda: failures_of(database_url, PARSE_RESUME, [poison_id]), 60, what="the poison job dead-lettered")
-    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [normal_id]), 60, what="the job behind it")
+    wait_for(
+        lambda: failures_of(database_url, PARSE_RESUME, [poison_id]),
+        60,
+        what="the poison job dead-lettered",
+        progress=worker.activity,
+    )
+    wait_for(
+        lambda: done_count(database_url, ResumeResult.document_id, [normal_id]),
+        60,
+        what="the job behind it",
+        progress=worker.activity,
+    )
     time.sleep(5)  # no attempt after the dead letter
     tries = attempts.read_text().split("\n")[:-1]
     assert len(tries) == INTERNAL_RETRIES + 1, tries
@@ -311,7 +336,12 @@ def test_pickle_message_is_refused_not_executed(poison_worker, database_url, bro
     headers = {"lang": "py", "task": PARSE_RESUME, "id": task_id, "root_id": task_id, "retries": 0}
     with Connection(broker.url) as connection:
         connection.Producer().publish(body, routing_key="resumes", serializer="pickle", headers=headers)
-    wait_for(lambda: "Refusing to deserialize" in worker.log, 60, what="the worker's refusal in its log")
+    wait_for(
+        lambda: "Refusing to deserialize" in worker.log,
+        60,
+        what="the worker's refusal in its log",
+        progress=worker.activity,
+    )
     time.sleep(1)
     assert not marker.exists(), "the pickle payload ran"
     assert worker.proc.poll() is None and drained(broker.client())
@@ -319,5 +349,10 @@ def test_pickle_message_is_refused_not_executed(poison_worker, database_url, bro
     (doc_id,) = submit_resumes(
         database_url, tmp_path, {"cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
     ).values()
-    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [doc_id]), 60, what="a JSON job after it")
+    wait_for(
+        lambda: done_count(database_url, ResumeResult.document_id, [doc_id]),
+        60,
+        what="a JSON job after it",
+        progress=worker.activity,
+    )
     record_figures("pickle", refused=1, executed=0)
