@@ -28,6 +28,7 @@ import zlib
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
+from xml.etree import ElementTree
 
 import docx
 import pypdf
@@ -41,6 +42,7 @@ DOCX_MAX_INFLATION = 20  # uncompressed DOCX parts may be at most this many time
 # Inflated XML a DOCX may hold (at most DOCX_MAX_INFLATION × max_bytes too). lxml's trees take ~18× the XML
 # (150 MB of XML took a process to 2.7 GB); a résumé's XML is well under 1 MB.
 DOCX_MAX_XML_BYTES = 8 << 20
+CONTENT_TYPES = "[Content_Types].xml"  # an OPC package's content type of each part
 # What zipfile raises on a damaged archive: bad headers, CRC or deflate data, an unsupported version or
 # compression method (NotImplementedError, a RuntimeError), an encrypted member (RuntimeError), a short read.
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, RuntimeError, EOFError, struct.error)
@@ -118,24 +120,38 @@ def _check_zip_size(data: bytes, max_bytes: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-            declared = {
-                "XML": sum(i.file_size for i in infos if _is_xml(i.filename)),
-                "all": sum(i.file_size for i in infos),
-            }
-            _within(declared, bounds)
+            _within({"all": sum(i.file_size for i in infos)}, bounds)  # before reading anything
+            xml = _xml_members(archive, bounds["XML"])
+            _within({"XML": sum(i.file_size for i in infos if i.filename in xml)}, bounds)
             actual = dict.fromkeys(bounds, 0)
             for info in infos:
                 with archive.open(info) as member:
                     while chunk := member.read(1 << 20):
                         actual["all"] += len(chunk)
-                        actual["XML"] += len(chunk) if _is_xml(info.filename) else 0
+                        actual["XML"] += len(chunk) if info.filename in xml else 0
                         _within(actual, bounds)
-    except ZIP_ERRORS as exc:
+    except (*ZIP_ERRORS, KeyError, ElementTree.ParseError) as exc:  # KeyError: no [Content_Types].xml
         raise DocumentError("corrupt", f"unreadable DOCX archive: {type(exc).__name__}: {exc}") from exc
 
 
-def _is_xml(name: str) -> bool:
-    return name.lower().endswith((".xml", ".rels"))
+def _xml_members(archive: zipfile.ZipFile, bound: int) -> set[str]:
+    """The members python-docx may parse into XML trees. It goes by content type, not by name, so a bomb named
+    ``.bin`` counts too: every ``.xml`` and ``.rels`` member, and any other whose type in ``[Content_Types].xml``
+    (by part name, else by extension) is XML. That file is read only up to ``bound`` bytes."""
+    with archive.open(CONTENT_TYPES) as types:
+        root = ElementTree.fromstring(types.read(bound + 1))
+    by_part, by_extension = {}, {}
+    for entry in root:
+        if entry.tag.endswith("Override"):
+            by_part[entry.get("PartName", "").lstrip("/").lower()] = entry.get("ContentType", "")
+        elif entry.tag.endswith("Default"):
+            by_extension[entry.get("Extension", "").lower()] = entry.get("ContentType", "")
+    xml = set()
+    for name in archive.namelist():
+        kind = by_part.get(name.lower()) or by_extension.get(name.rsplit(".", 1)[-1].lower(), "")
+        if name.lower().endswith((".xml", ".rels")) or "xml" in kind:
+            xml.add(name)
+    return xml
 
 
 def _within(sizes: dict[str, int], bounds: dict[str, int]) -> None:
