@@ -23,7 +23,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from tests.faults import cpu_seconds
+from tests.faults import cpu_steps
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -135,8 +135,8 @@ def run_while_progressing(
     with out_path.open("w") as out, err_path.open("w") as err:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err, text=True, start_new_session=True)
 
-    def activity() -> tuple[int, int, float]:
-        return out_path.stat().st_size, err_path.stat().st_size, cpu_seconds(proc.pid)
+    def activity() -> tuple[int, int, int]:
+        return out_path.stat().st_size, err_path.stat().st_size, cpu_steps(proc.pid)
 
     try:
         wait_for(lambda: proc.poll() is not None, stall_s, 1.0, " ".join(command[:4]), progress=activity)
@@ -214,9 +214,9 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def activity(self) -> tuple[int, float]:
-        """What moves while the worker works: its log's size and its processes' CPU time (``wait_for``'s progress)."""
-        return self.log_path.stat().st_size, cpu_seconds(self.proc.pid)
+    def activity(self) -> tuple[int, int]:
+        """What moves while the worker works (``wait_for``'s progress): its log's size and its processes' CPU time."""
+        return self.log_path.stat().st_size, cpu_steps(self.proc.pid)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> None:
         if self.proc.poll() is None:

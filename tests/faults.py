@@ -142,6 +142,12 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_steps(pid: int, step_s: float = 5.0) -> int:
+    """CPU time of ``pid`` and its descendants in whole ``step_s`` steps: it moves while they compute, but not
+    with the ticks an idle worker's event loop spends, so a wait on a stuck but idle worker still ends."""
+    return int(cpu_seconds(pid) // step_s)
+
+
 def rss_kib(pid: int, field: str = "VmRSS") -> int:
     """A process's resident memory in KiB: now (``VmRSS``) or at its peak (``VmHWM``)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
