@@ -26,6 +26,10 @@ RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 talentq
 USER talentq
 ENV TALENTQ_CACHE_DIR=/home/talentq/.cache/talentq
+# The skill taxonomy's embeddings (~5,300 phrases, keyed by encoder version) built into the image, so no
+# container computes them in a job; `talentq worker` warms them again at start for another runtime or model.
+ARG TALENTQ_RUNTIME=fp32
+RUN TALENTQ_RUNTIME="${TALENTQ_RUNTIME}" talentq models warm
 
 # webhooks, flower, worker metrics
 EXPOSE 8000 5555 9808

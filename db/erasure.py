@@ -20,14 +20,16 @@ from db.models import (
 )
 
 # Task names as stored in failures / batch_items (db knows the strings, not the Celery layer).
-PARSE, SENTIMENT, SCORE = "talentq.parse_resume", "talentq.analyze_sentiment", "talentq.score_candidate"
+EXTRACT, PARSE = "talentq.extract_text", "talentq.parse_resume"
+SENTIMENT, SCORE = "talentq.analyze_sentiment", "talentq.score_candidate"
 
 
 def erase_candidate(session: Session, external_id: str) -> dict[str, int]:
     """Delete a candidate and everything derived from their documents and comments.
 
-    Raises ``LookupError`` when no such candidate exists. The caller's transaction commits it all
-    or nothing."""
+    An embedding goes only when no other candidate's document has the same text (embeddings are
+    keyed by text hash, so identical files share one). Raises ``LookupError`` when no such
+    candidate exists. The caller's transaction commits it all or nothing."""
     candidate = session.scalars(select(Candidate).filter_by(external_id=external_id)).one_or_none()
     if candidate is None:
         raise LookupError(f"no candidate with external id {external_id!r}")
@@ -35,21 +37,18 @@ def erase_candidate(session: Session, external_id: str) -> dict[str, int]:
     documents = select(Document.id).where(Document.candidate_id == cid)
     applications = select(Application.id).where(Application.candidate_id == cid)
     comments = select(Comment.id).where(Comment.candidate_id == cid)
+    subjects_of = {EXTRACT: documents, PARSE: documents, SCORE: applications, SENTIMENT: comments}
     text_hashes = select(Document.text_hash).where(Document.candidate_id == cid, Document.text_hash.is_not(None))
-    subjects = or_(
-        (Failure.task_name == PARSE) & Failure.subject_id.in_(documents),
-        (Failure.task_name == SCORE) & Failure.subject_id.in_(applications),
-        (Failure.task_name == SENTIMENT) & Failure.subject_id.in_(comments),
+    others_hashes = select(Document.text_hash).where(
+        or_(Document.candidate_id.is_(None), Document.candidate_id != cid), Document.text_hash.is_not(None)
     )
-    items = or_(
-        (BatchItem.task_name == PARSE) & BatchItem.subject_id.in_(documents),
-        (BatchItem.task_name == SCORE) & BatchItem.subject_id.in_(applications),
-        (BatchItem.task_name == SENTIMENT) & BatchItem.subject_id.in_(comments),
-    )
+    failed = or_(*((Failure.task_name == task) & Failure.subject_id.in_(ids) for task, ids in subjects_of.items()))
+    items = or_(*((BatchItem.task_name == task) & BatchItem.subject_id.in_(ids) for task, ids in subjects_of.items()))
+    own_embeddings = Embedding.content_hash.in_(text_hashes) & Embedding.content_hash.not_in(others_hashes)
     steps = [
-        ("failures", delete(Failure).where(or_(Failure.candidate_id == cid, subjects))),
+        ("failures", delete(Failure).where(or_(Failure.candidate_id == cid, failed))),
         ("batch_items", delete(BatchItem).where(items)),
-        ("embeddings", delete(Embedding).where(Embedding.content_hash.in_(text_hashes))),
+        ("embeddings", delete(Embedding).where(own_embeddings)),
         ("score_results", delete(ScoreResult).where(ScoreResult.application_id.in_(applications))),
         ("sentiment_results", delete(SentimentResult).where(SentimentResult.comment_id.in_(comments))),
         ("resume_results", delete(ResumeResult).where(ResumeResult.document_id.in_(documents))),

@@ -61,13 +61,15 @@ class JobPosting(Timestamped, Base):
 
 
 class Document(Timestamped, Base):
-    """An uploaded file. Bytes are stored once per content hash; messages carry only the id."""
+    """An uploaded file. Bytes are stored once per candidate and content hash (never shared between
+    candidates, so erasing one leaves another's copy and results alone); messages carry only the id."""
 
     __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("candidate_id", "content_hash"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(500))
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     text: Mapped[str | None] = mapped_column(Text, deferred=True)  # extracted by parse_resume

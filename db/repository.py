@@ -81,12 +81,11 @@ def add_posting(session: Session, external_id: str, title: str, text: str) -> Jo
 def add_document(
     session: Session, candidate_id: int | None, filename: str, content: bytes, content_hash: str, size: int
 ) -> Document:
-    """A résumé's bytes, stored once per content hash."""
+    """A résumé's bytes, stored once per candidate and content hash."""
     return get_or_create(
         session,
         Document,
-        {"content_hash": content_hash},
-        candidate_id=candidate_id,
+        {"candidate_id": candidate_id, "content_hash": content_hash},
         filename=filename,
         size_bytes=size,
         content=content,
@@ -105,9 +104,17 @@ def add_application(session: Session, candidate_id: int, posting_id: int, docume
     return application
 
 
-def add_comment(session: Session, external_id: str, source: str, text: str) -> Comment:
-    comment = get_or_create(session, Comment, {"external_id": external_id}, source=source, text=text)
+def add_comment(
+    session: Session, external_id: str, source: str, text: str, candidate_external_id: str | None = None
+) -> Comment:
+    """A comment, linked to its candidate when the producer names one (so erasure finds it)."""
+    candidate_id = add_candidate(session, candidate_external_id).id if candidate_external_id else None
+    comment = get_or_create(
+        session, Comment, {"external_id": external_id}, source=source, text=text, candidate_id=candidate_id
+    )
     comment.source, comment.text = source, text
+    if candidate_id is not None:
+        comment.candidate_id = candidate_id
     return comment
 
 

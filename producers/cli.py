@@ -29,9 +29,11 @@ app.add_typer(submit_app, name="submit")
 eval_app = typer.Typer(help="Evaluations on labelled data (see README for the tables).", no_args_is_help=True)
 train_app = typer.Typer(help="Training of the shipped models.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="The HRIS webhook receiver.", no_args_is_help=True)
+models_app = typer.Typer(help="Derived model data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(models_app, name="models")
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
 batch_app = typer.Typer(
     pretty_exceptions_show_locals=False,
@@ -176,11 +178,22 @@ def worker(
     registered on it) with talentq's flags, and its /metrics."""
     from tasks.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
 
-    os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
     # OpenMP threads that wait sleep instead of spinning: where cores are shared (other workers, other pods), spinning
     # threads fight for them, and a torch step took 6.3 s instead of 0.57 s on a busy 2-core machine.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    models_warm()  # here, before the pool starts: its processes then only load the cache
+    os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
     os.execvp("celery", worker_command(queues, concurrency or get_settings().worker_concurrency, pool))
+
+
+@models_app.command("warm")
+def models_warm() -> None:
+    """Build the cache of derived model data (the skill taxonomy's embeddings, keyed by encoder version,
+    under TALENTQ_CACHE_DIR) ahead of time: at image build and worker start, so no job computes it."""
+    from workers import registry
+
+    path = registry.warm_up(get_settings())
+    console.print(f"Models warm; taxonomy embeddings in {path}")
 
 
 def prefetch_multiplier(queues: list[str], settings: Settings) -> int:

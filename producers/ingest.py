@@ -76,9 +76,12 @@ def applications_from_csv(
 
 
 def comments_from_csv(session: Session, path: Path) -> list[Comment]:
-    """Rows ``id,source,text`` (source: survey, performance_review, exit_interview, ...)."""
+    """Rows ``id,source,text[,candidate_id]`` (source: survey, performance_review, exit_interview, ...);
+    ``candidate_id``, a candidate's external id, links the comment to them, so erasure removes it."""
     with path.open(newline="", encoding="utf-8", errors="replace") as handle:
         return [
-            repository.add_comment(session, row["id"], row.get("source") or "unknown", row["text"])
+            repository.add_comment(
+                session, row["id"], row.get("source") or "unknown", row["text"], row.get("candidate_id") or None
+            )
             for row in csv.DictReader(handle)
         ]

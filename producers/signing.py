@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping
 
 GENERIC_SIGNATURE_HEADER = "X-Signature"
 GENERIC_TIMESTAMP_HEADER = "X-Timestamp"
 GREENHOUSE_SIGNATURE_HEADER = "Signature"
+
+# ASCII digits only, at most 18: ``str.isdigit`` also accepts "²" and "١", which ``int`` refuses,
+# and ``int`` refuses more than 4,300 digits; either would end a request in a 500.
+_UNSIGNED = re.compile(r"[0-9]{1,18}")
 
 
 class SignatureError(Exception):
@@ -51,6 +56,13 @@ def greenhouse_headers(secret: str, body: bytes) -> dict[str, str]:
     return {GREENHOUSE_SIGNATURE_HEADER: greenhouse_signature(secret, body)}
 
 
+def unsigned_int(raw: str | None) -> int | None:
+    """``raw`` as a non-negative integer of at most 18 ASCII digits (surrounding spaces allowed), else None."""
+    if raw is None or not _UNSIGNED.fullmatch(raw.strip()):
+        return None
+    return int(raw)
+
+
 def _matches(expected: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(expected.encode(), given.strip().encode())
 
@@ -59,10 +71,9 @@ def verify_generic(
     secret: str, headers: Mapping[str, str], body: bytes, max_age_s: int, now: float | None = None
 ) -> None:
     """Raise ``SignatureError`` unless the timestamp is fresh and the signature matches."""
-    raw = headers.get(GENERIC_TIMESTAMP_HEADER)
-    if raw is None or not raw.strip().isdigit():
+    timestamp = unsigned_int(headers.get(GENERIC_TIMESTAMP_HEADER))
+    if timestamp is None:
         raise SignatureError(f"missing or malformed {GENERIC_TIMESTAMP_HEADER}")
-    timestamp = int(raw)
     now = time.time() if now is None else now
     if abs(now - timestamp) > max_age_s:  # too old, or from a clock far in the future
         raise SignatureError("timestamp outside the replay window")

@@ -85,9 +85,11 @@ class ResumeUpdated(Schema):
 
 
 class CommentSubmitted(Schema):
-    """A review, survey answer or interview note: sentiment."""
+    """A review, survey answer or interview note: sentiment. ``candidate_id`` links it to the
+    candidate it is about (an interview note), so erasing them removes it."""
 
     comment: CommentIn
+    candidate_id: ExternalId | None = None
 
 
 Action = ApplicationSubmitted | ResumeUpdated | CommentSubmitted

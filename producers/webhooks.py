@@ -36,7 +36,7 @@ from db import repository
 from db.models import Application, JobPosting
 from db.session import session_scope
 from producers import enqueue
-from producers.signing import SignatureError, verify_generic, verify_greenhouse
+from producers.signing import SignatureError, unsigned_int, verify_generic, verify_greenhouse
 from producers.webhook_events import (
     EVENT_ID,
     GENERIC_EVENT,
@@ -50,8 +50,6 @@ from producers.webhook_events import (
 )
 
 log = logging.getLogger(__name__)
-
-GREENHOUSE_EVENT_ID_HEADER = "Greenhouse-Event-ID"
 
 
 def body_limit(settings: Settings) -> int:
@@ -74,20 +72,22 @@ class Delivery:
     action: Action | None  # None: an event we acknowledge but do not act on
 
 
-def _read_generic(data: object, _headers: Mapping[str, str], _body: bytes) -> Delivery:
+def _read_generic(data: object, _body: bytes) -> Delivery:
+    """Event id: the body's ``event_id`` (the body is signed)."""
     event = GENERIC_EVENT.validate_python(data)
     return Delivery(event.event_id, event.type, event.data)
 
 
-def _read_greenhouse(data: object, headers: Mapping[str, str], body: bytes) -> Delivery:
-    """Event id: the ``Greenhouse-Event-ID`` header when the sender sets one, else the action,
-    the subject id and the body's hash (a retried delivery repeats the same body)."""
+def _read_greenhouse(data: object, body: bytes) -> Delivery:
+    """Event id: the action, the subject id and the hash of the signed body, never an unsigned
+    header (a captured body resent under a new header id would be enqueued again); a retried
+    delivery repeats the same body, so it is recognised."""
     event = GreenhouseEvent.model_validate(data)
     model = GREENHOUSE_ACTIONS.get(event.action)
     payload = model.model_validate(event.payload) if model else None
     action = payload.action() if payload else None
     subject = payload.subject_id if payload else ""
-    event_id = headers.get(GREENHOUSE_EVENT_ID_HEADER) or f"{event.action}:{subject}:{repository.sha256(body)[:32]}"
+    event_id = f"{event.action}:{subject}:{repository.sha256(body)[:32]}"
     EVENT_ID.validate_python(event_id)
     return Delivery(event_id, event.action, action)
 
@@ -96,7 +96,7 @@ def _read_greenhouse(data: object, headers: Mapping[str, str], body: bytes) -> D
 class Provider:
     secret: Callable[[Settings], str | None]
     verify: Callable[[str, Mapping[str, str], bytes, Settings], None]
-    read: Callable[[object, Mapping[str, str], bytes], Delivery]
+    read: Callable[[object, bytes], Delivery]
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -152,7 +152,9 @@ def _store_resume_update(session: Session, action: ResumeUpdated, settings: Sett
 
 
 def _store_comment(session: Session, action: CommentSubmitted, _settings: Settings) -> list[Job]:
-    comment = repository.add_comment(session, action.comment.id, action.comment.source, action.comment.text)
+    comment = repository.add_comment(
+        session, action.comment.id, action.comment.source, action.comment.text, action.candidate_id
+    )
     return [partial(enqueue.sentiment, comment.id)]
 
 
@@ -212,8 +214,8 @@ def accept(settings: Settings, provider: str, delivery: Delivery) -> tuple[int, 
 async def read_body(request: Request, limit: int) -> bytes:
     """The raw body, refused with 413 past ``limit``: by its declared length before reading, and by
     the bytes actually received (a sender may lie or stream without a length)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    declared = unsigned_int(request.headers.get("content-length"))
+    if declared is not None and declared > limit:
         raise Rejected(413, "too_large", f"body exceeds {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -251,7 +253,7 @@ async def receive(request: Request, provider: str) -> JSONResponse:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
         raise Rejected(422, "invalid_json", "the body is not valid JSON") from None
     try:
-        delivery = spec.read(data, request.headers, body)
+        delivery = spec.read(data, body)
     except (ValidationError, ValueError) as exc:
         raise _invalid(exc) from None
     if delivery.action is None:

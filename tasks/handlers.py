@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
@@ -187,8 +188,18 @@ def _extract(doc: Document, max_bytes: int) -> str:
         raise ItemFailure("too_large", f"document is {doc.size_bytes} bytes; the limit is {max_bytes}")
     try:
         return extract_text(doc.content, doc.filename, max_bytes)
+    except SoftTimeLimitExceeded as exc:
+        raise _timeout() from exc
     except DocumentError as exc:
+        if isinstance(exc.__cause__, SoftTimeLimitExceeded):  # a reader's catch-all wrapped it as corrupt
+            raise _timeout() from exc
         raise ItemFailure(exc.code, exc.message) from exc
+
+
+def _timeout() -> ItemFailure:
+    """The document took longer to read than the task may run: its own code, not ``corrupt`` (it may be a
+    sound file on a busy worker) and not retried (it would take as long again)."""
+    return ItemFailure("timeout", "text extraction ran past the task's soft time limit (TALENTQ_TASK_TIME_LIMIT_S)")
 
 
 def analyze_sentiments(jobs: Sequence[AnalyzeSentimentPayload]) -> list[Outcome]:

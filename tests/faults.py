@@ -110,17 +110,10 @@ def _pings(client: redis.Redis) -> bool:
         return False
 
 
-def pool_pids(parent: int) -> list[int]:
-    """The pids of a worker's pool processes (children of the main process), from /proc."""
-    children: list[int] = []
-    for task in Path(f"/proc/{parent}/task").glob("*/children"):
-        children += [int(pid) for pid in task.read_text().split()]
-    return sorted(children)
-
-
-def rss_kib(pid: int) -> int:
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    """A process's resident memory in KiB: now (``VmRSS``) or at its peak (``VmHWM``)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
 
@@ -293,23 +286,27 @@ def submit_resumes(
     url: str, folder: Path, files: dict[str, bytes], env: dict[str, str] | None = None
 ) -> dict[str, int]:
     """Write ``files`` to ``folder``, store and enqueue them with ``talentq submit resumes``; name → document id."""
-    from db.models import Document
+    from db.models import Candidate, Document
     from db.session import session_scope
     from tests.support import talentq
 
     folder.mkdir(parents=True, exist_ok=True)
-    hashes = {}
+    names = {}  # (candidate: the file's stem, content hash) -> name; documents are unique by both
     for name, data in files.items():
         (folder / name).write_bytes(data)
-        hashes[hashlib.sha256(data).hexdigest()] = name
+        names[(Path(name).stem, hashlib.sha256(data).hexdigest())] = name
     talentq("submit", "resumes", str(folder), env=env)
     with session_scope(url) as session:
-        rows = session.execute(select(Document.content_hash, Document.id).where(Document.content_hash.in_(hashes)))
-        return {hashes[h]: i for h, i in rows}
+        rows = session.execute(
+            select(Candidate.external_id, Document.content_hash, Document.id)
+            .join(Document, Document.candidate_id == Candidate.id)
+            .where(Document.content_hash.in_([h for _, h in names]))
+        )
+        return {names[(stem, h)]: i for stem, h, i in rows if (stem, h) in names}
 
 
 def resume_text(tag: str, i: int) -> bytes:
-    """A distinct, parseable résumé (distinct bytes: documents are unique by content hash)."""
+    """A distinct, parseable résumé (distinct bytes: distinct documents, whatever the candidate)."""
     from tests.support import GOOD_RESUME
 
     return (GOOD_RESUME + f"\nReference: {tag}-{i}\n").encode()

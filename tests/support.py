@@ -37,14 +37,90 @@ def admin_sql(sql: str) -> None:
     engine.dispose()
 
 
-def wait_for(predicate: Callable[[], object], timeout: float, interval: float = 0.5, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_for(
+    predicate: Callable[[], object],
+    timeout: float,
+    interval: float = 0.5,
+    what: str = "condition",
+    progress: Callable[[], object] | None = None,
+):
+    """Poll ``predicate`` until it returns a true value, and return that. Without ``progress``, give up after
+    ``timeout`` seconds; with it, only once ``progress()`` (a count of finished jobs, a process's CPU time and
+    log size, ...) has stayed the same for ``timeout`` seconds: on a busy machine work is slow, not stuck, and
+    a fixed wall time fails tests that were still moving."""
+    last = progress() if progress else None
+    moved = time.monotonic()
+    while True:
         value = predicate()
         if value:
             return value
+        if progress is not None and (now := progress()) != last:
+            last, moved = now, time.monotonic()
+        if time.monotonic() - moved > timeout:
+            still = f"nothing moved (at {last!r}) for" if progress else "timed out after"
+            raise AssertionError(f"{still} {timeout:.0f}s waiting for {what}")
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def run_while_progressing(
+    command: list[str], log_dir: Path, stall_s: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``subprocess.run`` for a long command on a busy machine: it is stopped only when neither its output nor
+    the CPU time of its process tree has grown for ``stall_s`` seconds, never at a fixed wall time."""
+    out_path, err_path = log_dir / "stdout.log", log_dir / "stderr.log"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err, text=True, start_new_session=True)
+
+    def activity() -> tuple[int, int, int]:
+        return out_path.stat().st_size, err_path.stat().st_size, cpu_steps(proc.pid)
+
+    try:
+        wait_for(lambda: proc.poll() is not None, stall_s, 1.0, " ".join(command[:4]), progress=activity)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return subprocess.CompletedProcess(command, proc.returncode, out_path.read_text(), err_path.read_text())
+
+
+def pool_pids(parent: int) -> list[int]:
+    """The pids of a worker's pool processes (children of the main process), from /proc."""
+    children: list[int] = []
+    for task in Path(f"/proc/{parent}/task").glob("*/children"):
+        children += [int(pid) for pid in task.read_text().split()]
+    return sorted(children)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children, ...), from /proc."""
+    found, todo = [], pool_pids(pid)
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        try:
+            todo += pool_pids(child)
+        except OSError:  # it ended meanwhile
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by ``pid`` and every process below it (0 for one already gone): a measure of
+    progress for a process that prints nothing while it works (imports, model loading)."""
+    ticks = 0
+    for process in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_steps(pid: int, step_s: float = 5.0) -> int:
+    """CPU time of ``pid`` and its descendants in whole ``step_s`` steps: it moves while they compute, but not
+    with the ticks an idle worker's event loop spends, so a wait on a stuck but idle worker still ends."""
+    return int(cpu_seconds(pid) // step_s)
 
 
 def free_port() -> int:
@@ -81,7 +157,15 @@ def http_service(
 class WorkerProcess:
     """A real `celery worker` subprocess, logging to a file the test can read."""
 
-    def __init__(self, log_path: Path, queues: str, concurrency: int, extra_env: dict[str, str] | None) -> None:
+    def __init__(
+        self,
+        log_path: Path,
+        queues: str,
+        concurrency: int,
+        extra_env: dict[str, str] | None,
+        command: list[str] | None = None,
+    ) -> None:
+        """``command``: another way to start it (e.g. ``talentq worker``); by default `celery worker` itself."""
         self.log_path = log_path
         env = {**os.environ, **(extra_env or {})}
         from config.settings import Settings
@@ -89,21 +173,29 @@ class WorkerProcess:
 
         with patch.dict(os.environ, env):
             settings = Settings()  # the worker's own settings (its prefetch depends on them)
-        command = [sys.executable, "-m", *worker_command(queues, concurrency, "prefork", settings)]
+        celery = [sys.executable, "-m", *worker_command(queues, concurrency, "prefork", settings)]
         self.proc = subprocess.Popen(
-            [*command, "--without-gossip", "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
+            command or [*celery, "--without-gossip", "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
             cwd=ROOT,
             env=env,
             stdout=log_path.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(lambda: self.proc.poll() is not None or b"ready." in log_path.read_bytes(), 120, what="worker ready")
+
+        def ready() -> bool:
+            return self.proc.poll() is not None or b"ready." in log_path.read_bytes()
+
+        wait_for(ready, 120, what="worker ready", progress=self.activity)
         assert self.proc.poll() is None, log_path.read_text()[-3000:]
 
     @property
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def activity(self) -> tuple[int, int]:
+        """What moves while the worker works (``wait_for``'s progress): its log's size and its processes' CPU time."""
+        return self.log_path.stat().st_size, cpu_steps(self.proc.pid)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> None:
         if self.proc.poll() is None:

@@ -35,13 +35,12 @@ from tests.faults import (
     RedisServer,
     drained,
     failures_of,
-    pool_pids,
     private_broker,
     record_figures,
     rss_kib,
     submit_resumes,
 )
-from tests.support import WorkerProcess, pdf_bytes, wait_for
+from tests.support import WorkerProcess, pdf_bytes, pool_pids, wait_for
 from workers.documents import OLE_MAGIC, DocumentError, extract_text
 
 pytestmark = pytest.mark.timeout(300)
@@ -100,6 +99,17 @@ def zip_bomb(inflated: int, name: str = "word/document.xml") -> bytes:
     return buffer.getvalue()
 
 
+def future_zip_version(data: bytes) -> bytes:
+    """The archive with every central-directory entry asking for zip version 21.0: zipfile raises
+    ``NotImplementedError`` on it (a damaged DOCX of the fault attack)."""
+    out = bytearray(data)
+    at = out.find(b"PK\x01\x02")
+    while at >= 0:
+        out[at + 6 : at + 8] = (210).to_bytes(2, "little")  # "version needed to extract"
+        at = out.find(b"PK\x01\x02", at + 4)
+    return bytes(out)
+
+
 SAMPLE_PDF = pdf_bytes(lambda page: page.drawString(72, 700, "Jane Doe, Python engineer, jane@example.com"))
 SAMPLE_DOCX = docx_bytes("Jane Doe, Python engineer, jane@example.com")
 TEXT = "Jane Doe — Python engineer — jane@example.com\n"
@@ -125,6 +135,7 @@ def document_corpus() -> list[tuple[str, bytes, str, set[str] | None]]:
     corpus += [("encrypted pdf", encrypted_pdf(f"secret-{i}"), "cv.pdf", {"encrypted"}) for i in range(10)]
     corpus += [("zip bomb", zip_bomb(LIMIT * 21 + i), "cv.docx", {"too_large"}) for i in range(5)]
     corpus += [("zip bomb", zip_bomb(LIMIT * 40, f"word/{i}.xml"), "cv.docx", {"too_large"}) for i in range(5)]
+    corpus += [("future zip version", future_zip_version(SAMPLE_DOCX), "cv.docx", {"corrupt"})]
     corpus += [("encrypted office", OLE_MAGIC + bytes(500 + i), "cv.docx", {"encrypted"}) for i in range(5)]
     corpus += [("empty", b"", name, {"empty"}) for name in EXTENSIONS]
     corpus += [("whitespace", b" \n\t\r\n" * 50, name, {"empty", "corrupt", "unsupported_type"}) for name in EXTENSIONS]
@@ -282,6 +293,7 @@ WORKER_DOCUMENTS: dict[str, tuple[bytes, str]] = {
     "bomb.docx": (zip_bomb(LIMIT * 30), "too_large"),
     "ole.docx": (OLE_MAGIC + bytes(600), "encrypted"),
     "notzip.docx": (b"PK\x03\x04" + bytes(range(256)) * 4, "corrupt"),
+    "future-zip-version.docx": (future_zip_version(SAMPLE_DOCX), "corrupt"),
     "huge.txt": (b"python " * (LIMIT // 6), "too_large"),
     "nulls.txt": (b"\0\0\0\xff" * 1250, "binary"),
     "controls.txt": (bytes(range(1, 32)) * 100, "binary"),

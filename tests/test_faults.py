@@ -42,7 +42,9 @@ from tests.faults import (
 )
 from tests.support import WorkerProcess, wait_for
 
-pytestmark = pytest.mark.timeout(300)
+# Waits follow progress (``wait_for(progress=...)``): they give up only when nothing has moved for their
+# window. This is the backstop against a hang, far above what a slow but moving run needs.
+pytestmark = pytest.mark.timeout(1800)
 
 # Short redelivery for the tests (production: 3600 s and 600 s); it must still outlast the time limit.
 FAST_REDELIVERY = {"TALENTQ_VISIBILITY_TIMEOUT_S": "20", "TALENTQ_TASK_TIME_LIMIT_S": "15"}
@@ -109,9 +111,14 @@ def total(work: list[Jobs]) -> int:
 
 def finish_exactly_once(url: str, client: redis.Redis, work: list[Jobs], timeout: float = 180) -> dict[str, int]:
     """Wait for every job's result; check one row each, no dead letters, an empty broker; the figures."""
-    wait_for(lambda: done(url, work) == total(work), timeout, what="every job done")
+    wait_for(
+        lambda: done(url, work) == total(work),
+        timeout,
+        what="every job done",
+        progress=lambda: (done(url, work), broker_state(client)),  # retries move messages before results land
+    )
     figures = [assert_exactly_once(url, jobs.column, jobs.ids, jobs.task_name) for jobs in work]
-    wait_for(lambda: drained(client), 60, what=f"broker drained: {broker_state(client)}")
+    wait_for(lambda: drained(client), 60, what="broker drained", progress=lambda: broker_state(client))
     return {key: sum(f[key] for f in figures) for key in figures[0]}
 
 
@@ -131,7 +138,7 @@ def test_sigkill_mid_batch_every_job_lands_once(
     # the whole batch before the test sees it in flight.
     work = submit_work(database_url, tmp_path, broker, comments, resumes, one_message_each)
     worker = start_worker(queues="sentiment,resumes", extra_env=env)
-    wait_for(lambda: unacked(client), 120, interval=0.05, what="a batch in flight")
+    wait_for(lambda: unacked(client), 120, interval=0.05, what="a batch in flight", progress=worker.activity)
     time.sleep(0.2)
     worker.stop(signal.SIGKILL)  # the whole process group: main process and pool
     done_at_kill = done(database_url, work)
@@ -152,7 +159,13 @@ def test_sigterm_finishes_or_returns_the_batch(start_worker, database_url, broke
         queues="sentiment,resumes",
         extra_env=env,
     )
-    wait_for(lambda: unacked(client) and done(database_url, work), 240, interval=0.1, what="jobs in flight")
+    wait_for(
+        lambda: unacked(client) and done(database_url, work),
+        240,
+        interval=0.1,
+        what="jobs in flight",
+        progress=worker.activity,
+    )
     in_flight = unacked(client)
     worker.stop(signal.SIGTERM)  # warm shutdown of the process group, as `docker stop` / systemd do
     assert worker.proc.returncode is not None
@@ -212,7 +225,9 @@ def test_redis_restart_producers_and_workers_reconnect_no_job_lost(start_worker,
     published: list[int] = []
     with ThreadPoolExecutor(1) as pool:
         producer = pool.submit(publish_steadily, broker.url, ids, 0.1, published)
-        wait_for(lambda: len(published) >= 15, 30, interval=0.05, what="a third published")
+        wait_for(
+            lambda: len(published) >= 15, 30, interval=0.05, what="a third published", progress=lambda: len(published)
+        )
         broker.stop(signal.SIGTERM)  # saves the append-only file and exits
         time.sleep(2)
         broker.start()  # same port, same directory: the queues come back from the file
@@ -261,7 +276,7 @@ def test_postgres_outage_retries_with_backoff_and_loses_nothing(start_worker, da
         queues="sentiment,resumes",
         extra_env={**broker.env, **OUTAGE_WORKER},
     )
-    wait_for(lambda: done(database_url, work), 120, interval=0.1, what="the first result")
+    wait_for(lambda: done(database_url, work), 120, interval=0.1, what="the first result", progress=worker.activity)
     get_engine(database_url).dispose()  # this process's own connections go too
     postgres_outage(database_url, OUTAGE_S)
     faults = worker.log.count('"msg": "job fault"')
@@ -317,15 +332,19 @@ def poison_worker(database_url: str, broker: RedisServer, tmp_path_factory) -> I
     worker.stop()
 
 
-def dead_letter_then_normal_job(url: str, broker: RedisServer, tmp_path: Path, name: str, timeout: float) -> int:
+def dead_letter_then_normal_job(
+    url: str, broker: RedisServer, worker: WorkerProcess, tmp_path: Path, name: str, timeout: float
+) -> int:
     """Submit a fault-injected résumé ``name``, then a normal one; wait for the first's dead letter and the
-    second's result; the first's document id."""
+    second's result (while ``worker`` moves); the first's document id."""
     (bad_id,) = submit_resumes(url, tmp_path / "bad", {name: resume_text(tmp_path.name, 0)}, env=broker.env).values()
     (normal_id,) = submit_resumes(
         url, tmp_path / "normal", {"cv.txt": resume_text(tmp_path.name, 1)}, env=broker.env
     ).values()
-    wait_for(lambda: failures_of(url, PARSE_RESUME, [bad_id]), timeout, what=f"{name} dead-lettered")
-    wait_for(lambda: done_count(url, ResumeResult.document_id, [normal_id]), 120, what="the job behind it")
+    wait_for(lambda: failures_of(url, PARSE_RESUME, [bad_id]), timeout, what=name, progress=worker.activity)
+    wait_for(
+        lambda: done_count(url, ResumeResult.document_id, [normal_id]), 120, what="the next", progress=worker.activity
+    )
     return bad_id
 
 
@@ -336,7 +355,7 @@ def test_poison_job_is_retried_a_bounded_number_of_times_then_dead_lettered(
     from db.session import session_scope
 
     worker, attempts = poison_worker
-    poison_id = dead_letter_then_normal_job(database_url, broker, tmp_path, "poison-cv.txt", 60)
+    poison_id = dead_letter_then_normal_job(database_url, broker, worker, tmp_path, "poison-cv.txt", 60)
     time.sleep(5)  # no attempt after the dead letter
     tries = attempts.read_text().split("\n")[:-1]
     assert len(tries) == INTERNAL_RETRIES + 1, tries
@@ -354,7 +373,7 @@ def test_a_job_that_kills_its_worker_process_is_dead_lettered_after_a_few_delive
     """task_reject_on_worker_lost requeues a job whose pool process died; before the delivery count, a job
     that killed its process (out of memory) came back forever."""
     worker, attempts = poison_worker
-    oom_id = dead_letter_then_normal_job(database_url, broker, tmp_path, "oom-cv.txt", 240)
+    oom_id = dead_letter_then_normal_job(database_url, broker, worker, tmp_path, "oom-cv.txt", 240)
     tries = [line for line in attempts.read_text().split("\n") if line.startswith(f"{oom_id} ")]
     assert len(tries) == MAX_DELIVERIES, tries
     assert failures_of(database_url, PARSE_RESUME, [oom_id]) == {oom_id: "worker_lost"}
@@ -382,7 +401,7 @@ def test_pickle_message_is_refused_not_executed(poison_worker, database_url, bro
     headers = {"lang": "py", "task": PARSE_RESUME, "id": task_id, "root_id": task_id, "retries": 0}
     with Connection(broker.url) as connection:
         connection.Producer().publish(body, routing_key="resumes", serializer="pickle", headers=headers)
-    wait_for(lambda: quarantined(broker.client()), 60, what="the pickle message quarantined")
+    wait_for(lambda: quarantined(broker.client()), 60, what="the pickle message quarantined", progress=worker.activity)
     assert [entry["error"] for entry in quarantined(broker.client())] == ["ContentDisallowed"]
     time.sleep(1)
     assert not marker.exists(), "the pickle payload ran"
@@ -391,7 +410,12 @@ def test_pickle_message_is_refused_not_executed(poison_worker, database_url, bro
     (doc_id,) = submit_resumes(
         database_url, tmp_path, {"cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
     ).values()
-    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [doc_id]), 60, what="a JSON job after it")
+    wait_for(
+        lambda: done_count(database_url, ResumeResult.document_id, [doc_id]),
+        60,
+        what="a JSON job after it",
+        progress=worker.activity,
+    )
     record_figures("pickle", refused=1, executed=0)
 
 

@@ -7,20 +7,31 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from db import repository
-from db.models import Candidate, Document, Embedding, Failure, ResumeResult, ScoreResult
+from db.models import (
+    Application,
+    Candidate,
+    Comment,
+    Document,
+    Embedding,
+    Failure,
+    ResumeResult,
+    ScoreResult,
+    SentimentResult,
+)
 from db.session import session_scope
 from producers import ingest
 from tasks import handlers
-from tasks.contract import ParseResumePayload, ScoreCandidatePayload
+from tasks.contract import AnalyzeSentimentPayload, ParseResumePayload, ScoreCandidatePayload
 from tests.support import talentq
 
 
-def _apply(database_url: str, samples_dir, resume: str, marker: str) -> tuple[int, int]:
-    """A candidate with a parsed, scored application (run through the same handlers a worker runs)."""
+def _apply(database_url: str, samples_dir, resume: str, marker: str, reference: str | None = None) -> tuple[int, int]:
+    """A candidate with a parsed, scored application (run through the same handlers a worker runs);
+    candidates given the same ``reference`` upload byte-identical files."""
     path = samples_dir / "resumes" / resume
     with session_scope(database_url) as session:
         posting = ingest.posting_from_file(session, samples_dir / "postings" / "backend-python-engineer.md")
-        content = path.read_bytes() + f"\nReference {marker}\n".encode()
+        content = path.read_bytes() + f"\nReference {reference or marker}\n".encode()
         candidate = repository.add_candidate(session, f"erase-{marker}")
         document = repository.add_document(
             session, candidate.id, path.name, content, repository.sha256(content), len(content)
@@ -70,6 +81,54 @@ def test_erase_deletes_everything_of_one_candidate_and_nothing_else(database_url
     assert _count(database_url, ScoreResult, ScoreResult.application_id == kept_app) == 1
 
     assert "no candidate" in talentq("erase", "--candidate", "nobody-here", ok=False)
+
+
+@pytest.mark.timeout(300)
+def test_erase_takes_a_candidates_comments_and_extract_failures_and_leaves_a_same_file_candidate_whole(
+    database_url, samples_dir, tmp_path
+):
+    doomed_doc, doomed_app = _apply(database_url, samples_dir, "03-priya-raman.txt", "same-A", reference="same")
+    kept_doc, kept_app = _apply(database_url, samples_dir, "03-priya-raman.txt", "same-B", reference="same")
+    assert doomed_doc != kept_doc  # one copy per candidate, though the bytes are the same
+    with session_scope(database_url) as session:
+        repository.record_failure(
+            session, task_name="talentq.extract_text", subject_id=doomed_doc, error_code="corrupt", message="x"
+        )
+    comments = tmp_path / "comments.csv"
+    comments.write_text(
+        "id,source,text,candidate_id\n"
+        "erase-note-A,interview,Calm and thorough under pressure.,erase-same-A\n"
+        "erase-note-B,interview,Rushed every answer.,erase-same-B\n"
+        "erase-survey,survey,Great onboarding.,\n"
+    )
+    talentq("submit", "comments", str(comments))
+    with session_scope(database_url) as session:
+        rows = session.execute(select(Comment.external_id, Comment.id).where(Comment.external_id.like("erase-%")))
+        ids = {external_id: comment_id for external_id, comment_id in rows}
+    handlers.analyze_sentiments([AnalyzeSentimentPayload(comment_id=i) for i in ids.values()])
+    with session_scope(database_url) as session:
+        text_hash = session.get(Document, kept_doc).text_hash
+
+    talentq("erase", "--candidate", "erase-same-A")
+
+    gone = {
+        "candidate": _count(database_url, Candidate, Candidate.external_id == "erase-same-A"),
+        "document": _count(database_url, Document, Document.id == doomed_doc),
+        "application": _count(database_url, Application, Application.id == doomed_app),
+        "comment": _count(database_url, Comment, Comment.external_id == "erase-note-A"),
+        "sentiment": _count(database_url, SentimentResult, SentimentResult.comment_id == ids["erase-note-A"]),
+        "failures": _count(database_url, Failure, Failure.subject_id == doomed_doc),
+    }
+    assert gone == dict.fromkeys(gone, 0)
+    kept = {
+        "document": _count(database_url, Document, Document.id == kept_doc),
+        "parse": _count(database_url, ResumeResult, ResumeResult.document_id == kept_doc),
+        "score": _count(database_url, ScoreResult, ScoreResult.application_id == kept_app),
+        "embedding": _count(database_url, Embedding, Embedding.content_hash == text_hash),
+        "comment": _count(database_url, SentimentResult, SentimentResult.comment_id == ids["erase-note-B"]),
+        "unlinked comment": _count(database_url, SentimentResult, SentimentResult.comment_id == ids["erase-survey"]),
+    }
+    assert kept == dict.fromkeys(kept, 1)
 
 
 def test_consumers_read_through_a_role_that_cannot_write(database_url):

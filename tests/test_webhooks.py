@@ -187,6 +187,15 @@ def test_comment_goes_to_the_sentiment_queue_by_id(client, database_url, redis_c
     assert COMMENT_TEXT not in json.dumps(queued)
 
 
+def test_a_comment_about_a_candidate_is_linked_to_them(client, database_url):
+    note = {"id": "note-7", "source": "interview", "text": COMMENT_TEXT}
+    response = send(client, event("evt-c-2", "comment.submitted", comment=note, candidate_id="cand-note"))
+    assert response.status_code == 202, response.text
+    with session_scope(database_url) as session:
+        comment = session.scalars(select(Comment).filter_by(external_id="note-7")).one()
+        assert session.get(Candidate, comment.candidate_id).external_id == "cand-note"
+
+
 def test_logs_carry_ids_not_content(client, caplog):
     body = event("evt-log", "comment.submitted", comment={"id": "rev-log", "text": "Alice Smith was rude to me."})
     with caplog.at_level("INFO", logger="producers.webhooks"):
@@ -383,3 +392,36 @@ def test_sample_sender_against_a_real_receiver_runs_end_to_end(receiver, start_w
     wait_for(lambda: fresh(SentimentResult), 180, what="sentiment stored")
     wait_for(lambda: fresh(ScoreResult), 240, what="application scored")
     assert fresh(ResumeResult)
+
+
+# Timestamps that ``str.isdigit`` accepts but ``int`` refuses, or that are not plain ASCII digits
+# (sent as latin-1 bytes, the way servers decode header values).
+ODD_TIMESTAMPS = ["²", "1²", "³¹", "9" * 5000, "1" * 19, "-1", "+1700000000", "1e9", "1_700", "0x10", ""]
+
+
+def test_odd_timestamps_are_refused_with_401_by_a_real_receiver(receiver, database_url, redis_client):
+    raw = json.dumps(GOOD).encode()
+    before, deliveries = queue_lengths(redis_client), count(database_url, Delivery)
+    answers = {}
+    for stamp in ODD_TIMESTAMPS:
+        headers = {"X-Timestamp": stamp.encode("latin-1"), "X-Signature": generic_headers(SECRET, raw)["X-Signature"]}
+        answers[stamp[:20]] = httpx.post(f"{receiver}/webhooks/generic", content=raw, headers=headers).status_code
+    assert answers == {stamp[:20]: 401 for stamp in ODD_TIMESTAMPS}
+    assert queue_lengths(redis_client) == before and count(database_url, Delivery) == deliveries
+
+
+def test_a_captured_greenhouse_body_resent_under_a_new_event_header_is_not_enqueued_again(
+    receiver, database_url, redis_client
+):
+    raw = json.dumps(greenhouse_application(5010, 9010)).encode()
+    url, signed = f"{receiver}/webhooks/greenhouse", greenhouse_headers(GH_SECRET, raw)
+    first = httpx.post(url, content=raw, headers={**signed, "Greenhouse-Event-ID": "original"})
+    assert first.status_code == 202, first.text
+    before = queue_lengths(redis_client)
+    replay = httpx.post(url, content=raw, headers={**signed, "Greenhouse-Event-ID": "forged-new-id"})
+    assert replay.status_code == 200 and replay.json()["job_ids"] == first.json()["job_ids"]
+    assert queue_lengths(redis_client) == before
+    with session_scope(database_url) as session:
+        candidate = session.scalars(select(Candidate).filter_by(external_id="greenhouse:candidate:9010")).one()
+        assert session.scalar(select(func.count()).select_from(Application).filter_by(candidate_id=candidate.id)) == 1
+    assert count(database_url, Delivery, provider="greenhouse", event_type="new_candidate_application") >= 1

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
 
 from config.settings import get_settings
+from db import repository
+from db.models import ResumeResult
+from db.session import session_scope
+from producers import enqueue
 from producers.cli import prefetch_multiplier, worker_command
-from tests.support import ROOT
+from tests.support import GOOD_RESUME, ROOT, WorkerProcess, wait_for
+from workers.engine.encoder import encoder_version
+from workers.resume.skills import default_taxonomy
 
 PARENT_CHECK = """
 import torch
@@ -64,3 +75,39 @@ def test_a_mistyped_setting_is_one_line_not_a_traceback():
     assert done.returncode != 0
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("talentq: invalid setting TALENTQ_RUNTIME: ")
+
+
+def test_talentq_worker_warms_the_taxonomy_cache_before_any_job_and_the_parse_reuses_it(tmp_path, database_url):
+    """A fresh cache: `talentq worker` builds the taxonomy's embeddings, keyed by encoder version, before it
+    takes a job; parsing a résumé then loads them and computes none (computing would rewrite the file)."""
+    cache = tmp_path / "cache"
+    settings = get_settings()
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # `talentq worker` execs celery
+    env = {"TALENTQ_CACHE_DIR": str(cache), "TALENTQ_METRICS_PORT": "0", "PATH": path}
+    talentq_worker = [sys.executable, "-m", "producers.cli", "worker", "--queues", "resumes", "--concurrency", "1"]
+    worker = WorkerProcess(tmp_path / "worker.log", "resumes", 1, env, command=talentq_worker)
+    try:
+        (cached,) = cache.glob("skills-*.npy")  # there before any job was sent
+        version = hashlib.sha256(encoder_version(settings.encoder_model, settings.runtime).encode()).hexdigest()
+        assert cached.name.endswith(f"-{version[:12]}.npy")
+        assert np.load(cached).shape[0] == len(default_taxonomy().phrases) > 5000
+        written = cached.stat().st_ino, cached.stat().st_mtime_ns
+
+        content = (GOOD_RESUME + "\nReference: warm-cache\n").encode()
+        with session_scope(database_url) as session:
+            candidate = repository.add_candidate(session, "warm-cache")
+            document_id = repository.add_document(
+                session, candidate.id, "cv.txt", content, repository.sha256(content), len(content)
+            ).id
+        enqueue.parse_then_score(document_id, None)
+
+        def parsed() -> int:
+            with session_scope(database_url) as session:
+                query = select(func.count()).select_from(ResumeResult).filter_by(document_id=document_id)
+                return session.scalar(query)
+
+        wait_for(parsed, 240, what="résumé parsed")
+        assert list(cache.glob("skills-*.npy")) == [cached]
+        assert (cached.stat().st_ino, cached.stat().st_mtime_ns) == written
+    finally:
+        worker.stop()

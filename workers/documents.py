@@ -3,7 +3,9 @@
 Codes (``DocumentError.code``), the only exceptions bad input can raise:
 
 - ``empty``: no bytes, or no text once extracted;
-- ``too_large``: more than ``max_bytes`` bytes, or a DOCX that inflates past its bound (zip bomb);
+- ``too_large``: more than ``max_bytes`` bytes, or a DOCX that inflates past its bounds (zip bomb): its XML
+  parts past ``DOCX_MAX_XML_BYTES`` (python-docx parses them into trees many times their size), or all parts
+  past ``DOCX_MAX_INFLATION`` times ``max_bytes``;
 - ``unsupported_type``: a format we do not read (images, legacy .doc, other zip formats, unknown extensions);
 - ``corrupt``: claims to be PDF/DOCX but the library cannot open it;
 - ``encrypted``: a password-protected PDF (one that opens with the empty password is read) or an encrypted
@@ -19,11 +21,14 @@ as a PDF. Work is bounded: at most ``MAX_PDF_PAGES`` pages and ``PDF_TIME_BUDGET
 from __future__ import annotations
 
 import io
+import struct
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
+from xml.etree import ElementTree
 
 import docx
 import pypdf
@@ -34,6 +39,13 @@ from docx.text.paragraph import Paragraph
 MAX_PDF_PAGES = 100
 PDF_TIME_BUDGET_S = 20.0
 DOCX_MAX_INFLATION = 20  # uncompressed DOCX parts may be at most this many times max_bytes
+# Inflated XML a DOCX may hold (at most DOCX_MAX_INFLATION × max_bytes too). lxml's trees take ~18× the XML
+# (150 MB of XML took a process to 2.7 GB); a résumé's XML is well under 1 MB.
+DOCX_MAX_XML_BYTES = 8 << 20
+CONTENT_TYPES = "[Content_Types].xml"  # an OPC package's content type of each part
+# What zipfile raises on a damaged archive: bad headers, CRC or deflate data, an unsupported version or
+# compression method (NotImplementedError, a RuntimeError), an encrypted member (RuntimeError), a short read.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, RuntimeError, EOFError, struct.error)
 TEXT_EXTENSIONS = {"", ".txt", ".text", ".md", ".markdown", ".rst", ".csv"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -95,19 +107,57 @@ def _zip_has(data: bytes, name: str) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return name in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except ZIP_ERRORS:
         return False
 
 
 def _check_zip_size(data: bytes, max_bytes: int) -> None:
-    """Refuse zip bombs before python-docx inflates every part into memory."""
+    """Refuse zip bombs before python-docx inflates every part into memory: first by the sizes the archive
+    declares, then by what its parts really inflate to (a header may lie), read in bounded chunks, so a bomb
+    costs at most one chunk past the bound."""
+    bound_all = DOCX_MAX_INFLATION * max_bytes
+    bounds = {"XML": min(DOCX_MAX_XML_BYTES, bound_all), "all": bound_all}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DocumentError("corrupt", f"unreadable DOCX archive: {exc}") from exc
-    if inflated > DOCX_MAX_INFLATION * max_bytes:
-        raise DocumentError("too_large", f"the DOCX inflates to {inflated} bytes")
+            infos = archive.infolist()
+            _within({"all": sum(i.file_size for i in infos)}, bounds)  # before reading anything
+            xml = _xml_members(archive, bounds["XML"])
+            _within({"XML": sum(i.file_size for i in infos if i.filename in xml)}, bounds)
+            actual = dict.fromkeys(bounds, 0)
+            for info in infos:
+                with archive.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        actual["all"] += len(chunk)
+                        actual["XML"] += len(chunk) if info.filename in xml else 0
+                        _within(actual, bounds)
+    except (*ZIP_ERRORS, KeyError, ElementTree.ParseError) as exc:  # KeyError: no [Content_Types].xml
+        raise DocumentError("corrupt", f"unreadable DOCX archive: {type(exc).__name__}: {exc}") from exc
+
+
+def _xml_members(archive: zipfile.ZipFile, bound: int) -> set[str]:
+    """The members python-docx may parse into XML trees. It goes by content type, not by name, so a bomb named
+    ``.bin`` counts too: every ``.xml`` and ``.rels`` member, and any other whose type in ``[Content_Types].xml``
+    (by part name, else by extension) is XML. That file is read only up to ``bound`` bytes."""
+    with archive.open(CONTENT_TYPES) as types:
+        root = ElementTree.fromstring(types.read(bound + 1))
+    by_part, by_extension = {}, {}
+    for entry in root:
+        if entry.tag.endswith("Override"):
+            by_part[entry.get("PartName", "").lstrip("/").lower()] = entry.get("ContentType", "")
+        elif entry.tag.endswith("Default"):
+            by_extension[entry.get("Extension", "").lower()] = entry.get("ContentType", "")
+    xml = set()
+    for name in archive.namelist():
+        kind = by_part.get(name.lower()) or by_extension.get(name.rsplit(".", 1)[-1].lower(), "")
+        if name.lower().endswith((".xml", ".rels")) or "xml" in kind:
+            xml.add(name)
+    return xml
+
+
+def _within(sizes: dict[str, int], bounds: dict[str, int]) -> None:
+    for part, size in sizes.items():
+        if size > bounds[part]:
+            raise DocumentError("too_large", f"the DOCX's {part} parts inflate to more than {bounds[part]} bytes")
 
 
 # --- PDF -------------------------------------------------------------------------------------------------------

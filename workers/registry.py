@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from pathlib import Path
 
 import torch
 
@@ -15,6 +16,7 @@ from config.settings import Settings
 from workers.engine.encoder import Encoder
 from workers.resume.entities import HubEntityModel, ResumeEntityModel
 from workers.resume.parser import ResumeParser
+from workers.resume.skills import default_taxonomy, vectors_path
 
 
 def configure_torch(settings: Settings) -> None:
@@ -66,8 +68,12 @@ def resume_parser(settings: Settings) -> ResumeParser:
     return _resume_parser(settings.resume_model, _encoder_key(settings))
 
 
-def warm_up(settings: Settings) -> None:
+def warm_up(settings: Settings) -> Path:
+    """Load every model, and the skill taxonomy's embeddings (~5,300 phrases: minutes on a busy CPU) from
+    their cache, computing it if missing, so no job pays for them. Returns the cache file's path."""
     configure_torch(settings)
-    encoder(settings)
+    taxonomy = default_taxonomy()
+    taxonomy.vectors(encoder(settings))
     sentiment_model(settings).warm_up()
     resume_parser(settings)
+    return vectors_path(taxonomy, encoder(settings))
