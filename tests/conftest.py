@@ -23,12 +23,27 @@ REDIS_LOCK = "talentq:test-session"
 
 def _claim_redis_db() -> str:
     """A Redis database of this session's own (one of 8-15, claimed with SET NX), so test sessions
-    running side by side never share or flush each other's queues."""
+    running side by side never share or flush each other's queues. A claim whose session died without
+    releasing it (killed, out of memory) is taken over: its owner's pid no longer runs."""
     for number in range(8, 16):
         client = redis.Redis.from_url(f"{REDIS_SERVER}/{number}")
         if client.set(REDIS_LOCK, os.getpid(), nx=True, ex=6 * 3600):
             return f"{REDIS_SERVER}/{number}"
+        owner = client.get(REDIS_LOCK)
+        if owner is not None and not _alive(int(owner)):
+            client.set(REDIS_LOCK, os.getpid(), ex=6 * 3600)
+            return f"{REDIS_SERVER}/{number}"
     raise RuntimeError("no free Redis database among 8-15 for this test session")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 REDIS_URL = os.environ.get("TALENTQ_TEST_REDIS") or _claim_redis_db()

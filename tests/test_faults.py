@@ -152,7 +152,10 @@ def test_sigkill_mid_batch_every_job_lands_once(
 
 
 def test_sigterm_finishes_or_returns_the_batch(start_worker, database_url, broker, tmp_path):
-    client, env = broker.client(), {**broker.env, **FAST_REDELIVERY}
+    # Each résumé takes a second more, so a job is in flight whenever the test looks (a fast worker had finished
+    # the whole batch before the test saw one in flight).
+    client = broker.client()
+    env = {**broker.env, **FAST_REDELIVERY, **runs_env(tmp_path / "runs.log", 1.0)}
     worker, work = start_while_submitting(
         start_worker,
         lambda: submit_work(database_url, tmp_path, broker, 30, 6),
@@ -274,7 +277,8 @@ def test_postgres_outage_retries_with_backoff_and_loses_nothing(start_worker, da
         start_worker,
         lambda: submit_work(database_url, tmp_path, broker, 30, 8),
         queues="sentiment,resumes",
-        extra_env={**broker.env, **OUTAGE_WORKER},
+        # Each résumé takes a second more, so work is left when the outage begins, however fast the worker.
+        extra_env={**broker.env, **OUTAGE_WORKER, **runs_env(tmp_path / "runs.log", 1.0)},
     )
     wait_for(lambda: done(database_url, work), 120, interval=0.1, what="the first result", progress=worker.activity)
     get_engine(database_url).dispose()  # this process's own connections go too

@@ -1,12 +1,18 @@
-"""Skills normalised to the taxonomy in ``assets/skills.json``: the skills a job posting asks for, and the
-canonical entry of a skill a résumé names in its own words (``Taxonomy.canonical``).
+"""Skills in free text (résumés and job postings), normalised to the taxonomy in ``assets/skills.json``.
 
-Two passes over a posting. Literal: every alias is looked up as a token n-gram, case-insensitively, except aliases
-of at most three characters ("R", "Go", "C#") and the common English words listed under ``case_sensitive``
-("Word", "Access", "Spring"), which must appear as written or in capitals; "Spring" before a year is a season, and
-a one-letter skill ("C", "R") counts only inside a punctuated list. Semantic: short list items that no alias covers
-are embedded and matched to the nearest taxonomy name or alias above ``SEMANTIC_THRESHOLD``. Taxonomy embeddings
-are computed once per encoder version and taxonomy content, and cached as ``.npy`` under ``TALENTQ_CACHE_DIR``.
+Generic skills (``generic`` in the taxonomy: "training", "sales", "English") are everyday words, so they count
+only where skills are listed (the caller's ``list_spans``: skill sections, bullets, short lines); names of tools count
+anywhere. "Spring" before a year is a season; a one-letter skill ("C", "R") counts only inside a punctuated list.
+
+Two passes. Literal: every alias is looked up as a token n-gram, case-insensitively, except aliases of at most
+three characters ("R", "Go", "C#") and the common English words listed under ``case_sensitive`` ("Word",
+"Access", "Spring"), which must appear as written or in capitals. Semantic: short list items (from the spans
+the caller marks as skill lists, e.g. a résumé's skills section) that no alias covers are embedded and matched to
+the nearest taxonomy name or alias above ``SEMANTIC_THRESHOLD``. Taxonomy embeddings are computed once per
+encoder version and taxonomy content, and cached as ``.npy`` under ``TALENTQ_CACHE_DIR``.
+
+The taxonomy's ``credentials`` ("PMP", "CPA") are titles a person holds as well as skills: a posting asks for them,
+while a résumé that names them reports a certification, so its parser can leave them out of the skills.
 """
 
 from __future__ import annotations
@@ -31,6 +37,12 @@ from workers.resume.schema import SkillMatch
 TAXONOMY_PATH = ASSETS_DIR / "skills.json"
 TOKEN_RE = re.compile(r"(?<![\w.])\.?[A-Za-z0-9][A-Za-z0-9+#]*(?:[.'&\-][A-Za-z0-9+#]+)*[+#]*")
 MASK_RE = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+")  # e-mails and URLs are not skills ("http", "gmail")
+CUE_RE = re.compile(
+    r"\b(?:skills?|skilled|abilit(?:y|ies)|proficien\w*|knowledge|experience (?:in|with)|expertise|familiar|"
+    r"strong|excellent|good|solid|fluent|languages?|competen\w*)\b",
+    re.IGNORECASE,
+)
+CUE_WINDOW = 60
 COORDINATED_RE = re.compile(r"(?P<word>[A-Za-z][A-Za-z-]*)(?:\s*,\s*|\s*,?\s+(?:and|or|&)\s+|\s*/\s*)\Z")
 LINE_GAP_RE = re.compile(r"[\n\t]| {3,}")
 SEASON_YEAR_RE = re.compile(r"\s*(?:19|20)\d\d")
@@ -47,6 +59,24 @@ LIST_ITEM_RE = re.compile(r"[^,;:/()\n\t]+")
 SEMANTIC_THRESHOLD = 0.84
 MAX_ITEM_WORDS = 4
 MAX_SEMANTIC_ITEMS = 64  # bounds the encoder work per document
+PHRASE_ITEM_RE = re.compile(r"[^,;:|~/()\[\]\n\t]+")
+LIST_LABEL_RE = re.compile(r"[^,;:()]*:")  # "Languages/Technologies: Java": up to a colon, no list yet
+PHRASE_LEAD_RE = re.compile(
+    r"(?:(?:very|highly|an?|the)\s+)?(?:(?:excellent|strong|good|sound|solid|proven|basic|advanced|working|thorough|"
+    r"extensive|in-depth|deep|broad|demonstrated|hands-on|practical|great|expert)\s+)?"
+    r"(?:knowledge|experience|experienced|understanding|proficiency|proficient|expertise|expert|ability|abilities|"
+    r"skills?|skilled|familiarity|familiar|competent|competence|background|exposure|capable)\s+(?:of|in|with|at|to|on)\s+",
+    re.IGNORECASE,
+)
+PHRASE_TAIL_RE = re.compile(r"\s+(?:skills?|etc\.?|abilities)$", re.IGNORECASE)
+PHRASE_STOP = frozenset({
+    "a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "with", "by", "from", "as", "i", "my", "me",
+    "we", "our", "you", "your", "he", "she", "it", "is", "are", "was", "were", "be", "been", "have", "has", "had",
+    "etc", "other", "others", "various", "including", "such", "like", "also", "all", "more", "well", "very",
+})  # fmt: skip
+MAX_PHRASE_WORDS = 4
+COMMON_WORD_RE = re.compile(r"[a-z][a-z-]*")
+COORDINATION_RE = re.compile(r"\b(?:and|or)\b|&", re.IGNORECASE)
 
 
 def _tokens(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
@@ -76,6 +106,7 @@ class Taxonomy:
         self.folded: dict[str, int] = {}  # lower-cased key → entry
         self.exact: dict[str, int] = {}  # case-sensitive surface (tokens joined by spaces) → entry
         self.phrases: list[tuple[str, int]] = []  # every name and alias, for embeddings
+        self.credentials = frozenset(data.get("credentials", []))
         case_sensitive = {word.lower() for word in data["case_sensitive"]}
         generic = set(data["generic"])
         for category, skills in data["skills"].items():
@@ -131,14 +162,6 @@ class Taxonomy:
                     i += 1
             found.append(self._match(index, text, tokens[start].start(), end, "alias", 1.0))
         return self._coordinated(text, found)
-
-    def canonical(self, surface: str) -> SkillMatch | None:
-        """The taxonomy entry that a whole skill span names ("MS Excel", "Photoshop CS5"), or None: a span that only
-        contains a skill ("Excel reporting") is a skill of its own."""
-        surface = surface.strip()
-        matches = self.literal(surface)
-        whole = len(matches) == 1 and matches[0].start == 0 and matches[0].end == len(surface)
-        return matches[0] if whole else None
 
     def _coordinated(self, text: str, found: list[SkillMatch]) -> list[SkillMatch]:
         """Modifiers coordinated before a shared head name one skill each: "written and verbal communication" is
@@ -240,16 +263,11 @@ class Taxonomy:
         )
 
 
-def vectors_path(taxonomy: Taxonomy, encoder: Encoder) -> Path:
-    """The ``.npy`` cache of a taxonomy's embeddings, keyed by its content and the encoder version."""
-    version = hashlib.sha256(encoder.info.version.encode()).hexdigest()[:12]
-    return get_settings().cache_dir / f"skills-{taxonomy.digest}-{version}.npy"
-
-
 @lru_cache(maxsize=4)
 def _taxonomy_vectors(taxonomy: Taxonomy, encoder: Encoder) -> np.ndarray:
     """Embeddings of every name and alias: from the ``.npy`` cache, or computed once and written there."""
-    path = vectors_path(taxonomy, encoder)
+    version = hashlib.sha256(encoder.info.version.encode()).hexdigest()[:12]
+    path = get_settings().cache_dir / f"skills-{taxonomy.digest}-{version}.npy"
     if path.exists():
         vectors = np.load(path)
         if vectors.shape == (len(taxonomy.phrases), encoder.info.dim):
@@ -282,6 +300,11 @@ def _in_list_punctuation(text: str, token: re.Match[str]) -> bool:
     return before[-1:] in (",", "/", ";") or after[:1] in (",", "/", ";")
 
 
+def cue_spans(text: str) -> list[tuple[int, int]]:
+    """Text around skill cues ("excellent ... skills", "knowledge of ..."): generic skills there are meant as such."""
+    return [(max(0, m.start() - CUE_WINDOW), m.end() + CUE_WINDOW) for m in CUE_RE.finditer(text)]
+
+
 def list_items(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Short items of comma/semicolon/slash separated lists inside ``spans``: candidates for semantic matching."""
     items = []
@@ -294,23 +317,134 @@ def list_items(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
     return items
 
 
-def extract_skills(text: str, encoder: Encoder, taxonomy: Taxonomy | None = None) -> list[SkillMatch]:
-    """Skills in ``text`` (a job posting), one per distinct (skill, surface form), in order of first appearance:
-    every alias found literally, then the short list items no alias covers, matched semantically (one
-    ``encoder.embed`` call)."""
+def phrase_items(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """The items of each list in ``spans`` (one list per span: a line of a skill section), as candidates for skills
+    in their own words: the parts between list punctuation and runs of spaces, less a leading "knowledge of" /
+    "proficient in" and a trailing "skills", of one to ``MAX_PHRASE_WORDS`` words that neither begin with a digit,
+    a version or a function word nor end with a function word. A part before a colon labels the list ("Tools: ...")
+    and is not an item; neither is a remark in brackets ("Dutch (mother tongue)"), but an abbreviation in brackets
+    belongs to the item before it ("Just-in-Time (JIT)")."""
+    lists = []
+    for start, end in spans:
+        items = []
+        for match in PHRASE_ITEM_RE.finditer(text, start, end):
+            inside = text.count("(", start, match.start()) > text.count(")", start, match.start())
+            if LIST_LABEL_RE.match(text, match.end(), end) or inside:
+                continue
+            for part in re.finditer(r"\S(?:.*?\S)?(?=\s{2,}|\s*$)", match.group()):
+                a, b = match.start() + part.start(), match.start() + part.end()
+                if lead := PHRASE_LEAD_RE.match(text, a, b):
+                    a = lead.end()
+                if tail := PHRASE_TAIL_RE.search(text, a, b):
+                    b = tail.start()
+                while b > a and text[b - 1] in ".-*'\"":
+                    b -= 1
+                while a < b and text[a] in ".-*'\"":
+                    a += 1
+                words = text[a:b].split()
+                if not text[b : match.end()].strip() and (abbreviation := ABBREVIATION_RE.match(text, b, end)):
+                    b = abbreviation.end()
+                if (
+                    1 <= len(words) <= MAX_PHRASE_WORDS
+                    and re.search(r"[A-Za-z]{2}", text[a:b])
+                    and not words[0][0].isdigit()
+                    and not VERSION_RE.fullmatch(words[0])
+                    and words[0].lower() not in PHRASE_STOP
+                    and words[-1].lower() not in PHRASE_STOP
+                ):
+                    items.append((a, b))
+        lists.append(items)
+    return lists
+
+
+def _named(text: str, start: int, end: int) -> bool:
+    """Whether an unknown list item can be kept as a skill: a single lower-case word ("materials", "capacity",
+    "tools") is a common noun of the sentence the list runs into; skills of one word are names ("Drush", "ZK")."""
+    return not COMMON_WORD_RE.fullmatch(text, start, end)
+
+
+def _phrase(text: str, start: int, end: int) -> SkillMatch:
+    name = " ".join(text[start:end].split())
+    return SkillMatch(
+        name=name, category="other", generic=False, text=text[start:end], start=start, end=end, method="phrase",
+        score=0.0, in_taxonomy=False,
+    )  # fmt: skip
+
+
+def _whole_items(text: str, found: list[SkillMatch], items: list[tuple[int, int]]) -> list[SkillMatch]:
+    """A skill named inside a longer list item, alone there, has the whole item as its evidence: the item is how
+    the candidate wrote it ("Selenium Web Driver", "International Team Building", "CMS implementation"). An item
+    with two skills or a coordination in it ("Unix and Solaris", "JAVA C++ and HTML") lists several; it is not one."""
+    inside: dict[tuple[int, int], list[int]] = {}
+    for k, match in enumerate(found):
+        for a, b in items:
+            if a <= match.start and match.end <= b:
+                inside.setdefault((a, b), []).append(k)
+                break
+    out = list(found)
+    for (a, b), ks in inside.items():
+        if len(ks) == 1 and (found[ks[0]].start, found[ks[0]].end) != (a, b) and not COORDINATION_RE.search(text, a, b):
+            out[ks[0]] = found[ks[0]].model_copy(update={"text": text[a:b], "start": a, "end": b})
+    return out
+
+
+def extract_skills(
+    text: str,
+    encoder: Encoder,
+    list_spans: list[tuple[int, int]] | None = None,
+    semantic_spans: list[tuple[int, int]] | None = None,
+    taxonomy: Taxonomy | None = None,
+    phrase_spans: list[tuple[int, int]] | None = None,
+    credentials: bool = True,
+    every_phrase: bool = False,
+) -> list[SkillMatch]:
+    """Skills in ``text``, one per distinct (skill, surface form), in order of first appearance.
+
+    ``list_spans`` marks where skills are listed (default: the whole text). Generic skills count only there;
+    unknown short items in ``semantic_spans`` (default: ``list_spans``) are matched semantically, which costs one
+    ``encoder.embed`` call. In each list of ``phrase_spans`` (default: none; e.g. the lines of a skills section) that
+    names at least one known skill, the items that neither pass covers are kept as skills not in the taxonomy
+    (``in_taxonomy`` False, ``name`` the phrase as written). With ``credentials`` False, the taxonomy's credentials
+    ("PMP") are left out, though their text still counts as a known skill of its list. With ``every_phrase``, every
+    uncovered item of every list is kept, for a scorer of candidates (``workers/resume/skill_scorer.py``) to decide.
+    """
     taxonomy = taxonomy or default_taxonomy()
     masked = MASK_RE.sub(lambda m: " " * len(m.group()), text)
-    literal = [m for m in taxonomy.literal(masked) if not (m.name == "Spring" and SEASON_YEAR_RE.match(m.text, 6))]
+    in_list = np.ones(len(text) + 1, dtype=bool)
+    if list_spans is not None:
+        in_list[:] = False
+        for start, end in list_spans:
+            in_list[start:end] = True
+    literal = [
+        m
+        for m in taxonomy.literal(masked)
+        if (in_list[m.start] or not m.generic) and not (m.name == "Spring" and SEASON_YEAR_RE.match(m.text, 6))
+    ]
     covered = np.zeros(len(text) + 1, dtype=bool)
     for match in literal:
         covered[match.start : match.end] = True
-    items = [(a, b) for a, b in list_items(masked, [(0, len(text))]) if not covered[a:b].any()][:MAX_SEMANTIC_ITEMS]
-    matches = sorted(literal + taxonomy.semantic(text, items, encoder), key=lambda m: m.start)
+    spans = semantic_spans if semantic_spans is not None else list_spans if list_spans is not None else [(0, len(text))]
+    items = [(a, b) for a, b in list_items(masked, spans) if not covered[a:b].any()][:MAX_SEMANTIC_ITEMS]
+    semantic = taxonomy.semantic(text, items, encoder)
+    for match in semantic:
+        covered[match.start : match.end] = True
+    phrases = []
+    lists = phrase_items(masked, phrase_spans or [])
+    for items in lists:
+        known = [covered[a:b].any() for a, b in items]
+        if every_phrase or any(known):  # a list with a known skill in it lists skills: its other items are skills too
+            phrases += [
+                _phrase(text, a, b)
+                for (a, b), k in zip(items, known, strict=True)
+                if not k and (every_phrase or _named(text, a, b))
+            ]
+    literal = _whole_items(text, literal, [item for items in lists for item in items])
+    matches = sorted(literal + semantic + phrases, key=lambda m: m.start)
     seen: set[tuple[str, str]] = set()
     unique = []
     for match in matches:
         key = (match.name, match.text.casefold())
-        if key not in seen:
+        if key not in seen and (credentials or not (match.in_taxonomy and match.name in taxonomy.credentials)):
             seen.add(key)
             unique.append(match)
     return unique
