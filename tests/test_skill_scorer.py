@@ -11,9 +11,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from config.settings import Settings
 from training.skill_scorer import fit_prior, fit_scorer, labelled_resume
+from workers import registry
 from workers.engine.encoder import Encoder
-from workers.resume.parser import parse_resume
+from workers.resume.parser import ResumeParser
 from workers.resume.sections import clean
 from workers.resume.skill_scorer import FEATURES, NamePrior, SkillScorer, bundled_scorer, every_candidate
 from workers.resume.skill_tagger import MAX_TAGGED_CHARS, SkillTagger, TokenProbabilities
@@ -32,15 +34,21 @@ Built pipelines in Python and kept the team's training material up to date.
 """
 
 
+def _parser(skill_scorer: SkillScorer | str | None = "bundled") -> ResumeParser:
+    """The configured parser, as shipped or with another skill scorer (None: the rules' candidates alone)."""
+    parser = registry.resume_parser(Settings())
+    return parser if skill_scorer == "bundled" else parser.with_models(parser.entity_model, skill_scorer)
+
+
 def _names(skills: list) -> set[str]:
     return {s.name for s in skills}
 
 
 def test_bundled_scorer_judges_every_candidate(encoder: Encoder) -> None:
     assert bundled_scorer(encoder) is not None
-    proposed = parse_resume(RESUME, encoder, skill_scorer=every_candidate()).skills
-    kept = parse_resume(RESUME, encoder).skills
-    rules = parse_resume(RESUME, encoder, skill_scorer=None).skills
+    proposed = _parser(every_candidate()).parse(RESUME).skills
+    kept = _parser().parse(RESUME).skills
+    rules = _parser(None).parse(RESUME).skills
     assert {"Python", "Docker", "Kubernetes"} <= _names(kept) <= _names(proposed)
     # with a scorer, items of a list without any known skill are candidates too; the rules alone never keep them
     assert "Birdwatching" in _names(proposed) and "Birdwatching" not in _names(rules)
@@ -50,7 +58,7 @@ def test_hand_set_weights_drop_free_phrases(encoder: Encoder) -> None:
     coef = np.zeros(len(FEATURES), dtype=np.float32)
     coef[FEATURES.index("method=phrase")] = -10.0
     scorer = SkillScorer(np.zeros_like(coef), np.ones_like(coef), coef, 0.0, 0.5)
-    kept = parse_resume(RESUME, encoder, skill_scorer=scorer).skills
+    kept = _parser(scorer).parse(RESUME).skills
     assert kept and all(s.in_taxonomy for s in kept)
     assert "Python" in _names(kept)
 
@@ -99,7 +107,7 @@ def test_a_huge_text_is_tagged_only_up_to_its_cap(encoder: Encoder) -> None:
     filler = "Reviewed quarterly reports with the regional team. " * (MAX_TAGGED_CHARS // 40)
     text = clean(f"{RESUME}\n{filler}\nSKILLS\nTerraform, Ansible, Jenkins\n")
     assert scorer.tagger.featurizer(text).tagged_chars == MAX_TAGGED_CHARS
-    parsed = parse_resume(text, encoder, skill_scorer=every_candidate())
+    parsed = _parser(every_candidate()).parse(text)
     late = [s for s in parsed.skills if s.start > MAX_TAGGED_CHARS]
     assert late  # the skills list after the filler is proposed ...
     features = scorer.features(text, parsed.sections, late)
@@ -113,7 +121,7 @@ def test_name_prior_counts_names_of_two_resumes_and_can_leave_one_out(encoder: E
         _labelled("SKILLS\nPython, Docker, Kubernetes\n", ["Python", "Docker"]),
         _labelled("SKILLS\nPython, Kubernetes\n", ["Python"]),
     ]
-    resumes = [labelled_resume(r["text"], r["entities"], encoder) for r in rows]  # type: ignore[arg-type]
+    resumes = [labelled_resume(r["text"], r["entities"], _parser()) for r in rows]  # type: ignore[arg-type]
     prior = fit_prior(resumes)
     assert (
         prior.counts["python"] == (3, 3) and prior.counts["docker"] == (1, 2) and prior.counts["kubernetes"] == (0, 2)
@@ -130,7 +138,7 @@ def test_training_round_trips_through_the_assets(encoder: Encoder, tmp_path: Pat
         _labelled(f"Jo Doe\n\nSKILLS\n{a}, {b}, Gardening\n\nEXPERIENCE\nWrote reports for the {b} team.\n", [a, b])
         for a, b in zip(languages, languages[1:] + languages[:1], strict=True)
     ]
-    resumes = [labelled_resume(r["text"], r["entities"], encoder) for r in rows]  # type: ignore[arg-type]
+    resumes = [labelled_resume(r["text"], r["entities"], _parser()) for r in rows]  # type: ignore[arg-type]
     scorer = fit_scorer(resumes)
     assert scorer.tagger is not None
     scorer.tagger.save(tmp_path / "tagger.safetensors")
@@ -138,7 +146,7 @@ def test_training_round_trips_through_the_assets(encoder: Encoder, tmp_path: Pat
         json.loads(json.dumps(scorer.to_json())), SkillTagger.load(tmp_path / "tagger.safetensors")
     )
     assert loaded.threshold == scorer.threshold and loaded.prior == scorer.prior
-    parsed = parse_resume(rows[0]["text"], encoder, skill_scorer=every_candidate())  # type: ignore[arg-type]
+    parsed = _parser(every_candidate()).parse(rows[0]["text"])  # type: ignore[arg-type]
     text = clean(rows[0]["text"])  # type: ignore[arg-type]
     np.testing.assert_allclose(
         loaded.scores(loaded.features(text, parsed.sections, parsed.skills)),

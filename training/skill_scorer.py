@@ -26,10 +26,11 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from config.settings import get_settings
 from evaluation.labels import SKILL_LABELS, normalize
 from training.skill_tagger import TaggedText, tagged_text, train_tagger
-from workers.engine.encoder import Encoder
-from workers.resume.parser import parse_resume
+from workers import registry
+from workers.resume.parser import ResumeParser
 from workers.resume.sections import clean
 from workers.resume.skill_scorer import (
     SCORER_PATH,
@@ -65,9 +66,9 @@ class LabelledResume:
         return np.array([bool(k & self.gold) for k in self.keys], dtype=bool)
 
 
-def labelled_resume(text: str, entities: list[dict[str, Any]], encoder: Encoder) -> LabelledResume:
-    """Every skill candidate of ``text`` with its features and label."""
-    parsed = parse_resume(text, encoder, skill_scorer=every_candidate())
+def labelled_resume(text: str, entities: list[dict[str, Any]], parser: ResumeParser) -> LabelledResume:
+    """Every skill candidate of ``text`` (as ``parser`` finds them, its scorer aside) with its features and label."""
+    parsed = parser.with_models(parser.entity_model, every_candidate()).parse(text)
     skills = [e for e in entities if e["label"] in SKILL_LABELS]
     cleaned = clean(text)
     return LabelledResume(
@@ -168,8 +169,8 @@ def fit_scorer(resumes: list[LabelledResume], seed: int = 13) -> SkillScorer:
 def train_skill_scorer(data: Path, out: Path = SCORER_PATH, seed: int = 13) -> dict[str, object]:
     """Fit on every labelled résumé of ``data`` and write the asset and its metrics beside it."""
     rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line.strip()]
-    encoder = Encoder()
-    resumes = [labelled_resume(row["text"], row["entities"], encoder) for row in rows]
+    parser = registry.resume_parser(get_settings())
+    resumes = [labelled_resume(row["text"], row["entities"], parser) for row in rows]
     scorer = fit_scorer(resumes, seed)
     every = skill_counts(resumes, [np.ones(len(r.keys), dtype=bool) for r in resumes])
     assert scorer.tagger is not None

@@ -1,9 +1,8 @@
-"""Parsed fields from the entity model's spans: the name, the headline title, experience and education entries,
-locations and skills.
+"""Parsed fields from the entity model's spans: experience entries, places, the headline title, a name.
 
 Entries are grouped in reading order, as a reader groups them: a job's title, company, place and dates follow each
 other in some order, and a field already filled means the next entry has begun. Dates come from the exact rules
-(``workers.resume.dates``), everything else from the model's spans, each with its confidence.
+(``workers.resume.dates``), the rest from the model's spans, each with its confidence.
 """
 
 from __future__ import annotations
@@ -11,14 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from workers.resume.dates import SINGLE_YEAR_RE, DateRange
+from workers.resume.dates import DateRange
 from workers.resume.entities import Entity
-from workers.resume.schema import Education, Evidence, Experience, SkillMatch
-from workers.resume.skills import Taxonomy
+from workers.resume.schema import Evidence, Experience
 
 FIELD_OF_STUDY_RE = re.compile(
     r"\b(?:in|of)\s+(?!(?:science|arts|engineering|technology|laws?|education)\b)(.+)$", re.I
 )
+
+
+JOB_LABELS = frozenset({"TITLE", "COMPANY", "COLLEGE", "LOCATION"})
+MIN_CONFIDENCE = 0.4  # a span the model gives less than this fills no field (a stray tag in a bullet line)
+EMPLOYER = {"COLLEGE": "COMPANY"}
 
 
 def evidence(entity: Entity) -> Evidence:
@@ -26,7 +29,7 @@ def evidence(entity: Entity) -> Evidence:
 
 
 def of_label(entities: Iterable[Entity], label: str) -> list[Entity]:
-    return [e for e in entities if e.label == label]
+    return [e for e in entities if e.label == label and e.confidence >= MIN_CONFIDENCE]
 
 
 def best_name(entities: Sequence[Entity]) -> Evidence | None:
@@ -52,16 +55,16 @@ def unique_evidence(entities: Iterable[Entity]) -> list[Evidence]:
 
 
 def experience_entries(
-    text: str, entities: Sequence[Entity], ranges: Sequence[DateRange], skip: Sequence[tuple[int, int]]
+    text: str, entities: Sequence[Entity], ranges: Sequence[DateRange], scope: Sequence[tuple[int, int]]
 ) -> list[Experience]:
-    """Titles, companies, places and date ranges in reading order (outside ``skip``: the header and the education
-    section), grouped into jobs; a job needs a title or a company."""
+    """Titles, companies, places and date ranges in reading order inside ``scope`` (the experience sections),
+    grouped into jobs; a job needs a title or a company. A school named in a job entry is the employer."""
     items: list[tuple[int, str, object]] = [
-        (e.start, e.label, e)
+        (e.start, EMPLOYER.get(e.label, e.label), e)
         for e in entities
-        if e.label in ("TITLE", "COMPANY", "LOCATION") and not _in(e.start, skip)
+        if e.label in JOB_LABELS and e.confidence >= MIN_CONFIDENCE and _in(e.start, scope)
     ]
-    items += [(r.span[0], "DATES", r) for r in ranges if not _in(r.span[0], skip)]
+    items += [(r.span[0], "DATES", r) for r in ranges if _in(r.span[0], scope)]
     jobs: list[dict[str, object]] = []
     current: dict[str, object] = {}
     for _, kind, item in sorted(items, key=lambda i: i[0]):
@@ -88,58 +91,6 @@ def _experience(text: str, job: dict[str, object]) -> Experience:
         entry.current = rng.current
         entry.dates = Evidence(value=text[rng.span[0] : rng.span[1]], start=rng.span[0], end=rng.span[1])
     return entry
-
-
-def education_entries(entities: Sequence[Entity]) -> list[Education]:
-    """Schools, degrees and graduation years in reading order, grouped: a field already filled starts the next."""
-    entries: list[Education] = []
-    current = Education()
-    for entity in entities:
-        kind = {"COLLEGE": "institution", "DEGREE": "degree", "GRAD_YEAR": "year_span"}.get(entity.label)
-        if kind is None:
-            continue
-        if getattr(current, kind) is not None:
-            entries.append(current)
-            current = Education()
-        setattr(current, kind, evidence(entity))
-        if kind == "degree":
-            current.field = _field_of_study(current.degree)
-        elif kind == "year_span" and (years := SINGLE_YEAR_RE.findall(entity.text)):
-            current.graduation_year = int(years[-1])
-    entries.append(current)
-    return [e for e in entries if e.institution or e.degree]
-
-
-def _field_of_study(degree: Evidence | None) -> Evidence | None:
-    """The subject: "Bachelor of Science in Computer Science" → "Computer Science", "BA of English" → "English"."""
-    match = FIELD_OF_STUDY_RE.search(degree.value) if degree else None
-    if degree is None or match is None:
-        return None
-    start = degree.start + match.start(1)
-    return Evidence(value=match.group(1), start=start, end=start + len(match.group(1)), confidence=degree.confidence)
-
-
-def skill_matches(entities: Sequence[Entity], taxonomy: Taxonomy) -> list[SkillMatch]:
-    """Each distinct skill as the résumé words it, with its canonical taxonomy entry where the whole span names
-    one (``in_taxonomy``); otherwise ``name`` is the words themselves."""
-    found: dict[str, SkillMatch] = {}
-    for entity in of_label(entities, "SKILL"):
-        key = " ".join(entity.text.casefold().split())
-        if key in found:
-            continue
-        entry = taxonomy.canonical(entity.text)
-        found[key] = SkillMatch(
-            name=entry.name if entry else entity.text,
-            category=entry.category if entry else "other",
-            generic=entry.generic if entry else False,
-            text=entity.text,
-            start=entity.start,
-            end=entity.end,
-            method="model",
-            score=round(entity.confidence, 3),
-            in_taxonomy=entry is not None,
-        )
-    return list(found.values())
 
 
 def _in(position: int, spans: Sequence[tuple[int, int]]) -> bool:

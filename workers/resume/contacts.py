@@ -114,10 +114,6 @@ def find_links(text: str) -> list[Link]:
     return _unique(links)
 
 
-def find_locations(text: str) -> list[Evidence]:
-    return _unique(Evidence(value=m.group(), start=m.start(), end=m.end()) for m in LOCATION_RE.finditer(text))
-
-
 def find_languages(text: str, spans: list[tuple[int, int]]) -> list[Evidence]:
     """Spoken languages listed in a languages section, or near a cue word ("fluent in", "native") anywhere."""
     windows = list(spans)

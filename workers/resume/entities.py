@@ -216,8 +216,8 @@ def tag_texts(texts: Sequence[str], tokenizer: Tokenizer, batch_tokens: int, win
 
 
 def decode(text: str, tokens: Tokens, probabilities: np.ndarray) -> list[Entity]:
-    """BIO tags (argmax per token) → entities widened to whole words. An I- tag continues a span of its label, and
-    a word piece continues its word's span whatever its tag; anything else opens a new span."""
+    """BIO tags (argmax per token) → entities of whole words. A word keeps the label of its first piece; an I- tag
+    continues a span of its label on the same line; anything else opens a new span."""
     entities: list[Entity] = []
     current: list = []  # [label, first token, last token, confidences]
 
@@ -229,12 +229,16 @@ def decode(text: str, tokens: Tokens, probabilities: np.ndarray) -> list[Entity]
                 entities.append(Entity(label, start, end, text[start:end], float(np.mean(confidences))))
 
     for i, tag in enumerate(probabilities.argmax(1).tolist()) if len(tokens) else ():
+        if current and _inside_word(text, tokens, i):  # a word keeps the label of its first piece
+            current[2] = i
+            continue
         if tag == 0:
             close()
             current = []
             continue
         prefix, label = TAGS[tag].split("-", 1)
-        if current and label == current[0] and (prefix == "I" or _inside_word(text, tokens, i)):
+        joined = prefix == "I" and "\n" not in text[tokens.ends[i - 1] : tokens.starts[i]]  # no span crosses a line
+        if current and label == current[0] and joined:
             current[2] = i
             current[3].append(float(probabilities[i, tag]))
         else:

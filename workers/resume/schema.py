@@ -16,9 +16,9 @@ class SkillMatch(BaseModel):
     text: str
     start: int
     end: int
-    method: Literal["alias", "semantic", "model"]  # how it was found: taxonomy alias, embedding, entity model
-    score: float  # 1 for an alias; the similarity of a semantic match; the entity model's confidence
-    in_taxonomy: bool = True  # False when no taxonomy entry names it: ``name`` is then the words as written
+    method: Literal["alias", "semantic", "phrase"]
+    score: float
+    in_taxonomy: bool = True  # False for a free phrase of a skill list: ``name`` is then the phrase as written
 
 
 class Evidence(BaseModel):

@@ -263,11 +263,16 @@ class Taxonomy:
         )
 
 
+def vectors_path(taxonomy: Taxonomy, encoder: Encoder) -> Path:
+    """The ``.npy`` cache of a taxonomy's embeddings, keyed by its content and the encoder version."""
+    version = hashlib.sha256(encoder.info.version.encode()).hexdigest()[:12]
+    return get_settings().cache_dir / f"skills-{taxonomy.digest}-{version}.npy"
+
+
 @lru_cache(maxsize=4)
 def _taxonomy_vectors(taxonomy: Taxonomy, encoder: Encoder) -> np.ndarray:
     """Embeddings of every name and alias: from the ``.npy`` cache, or computed once and written there."""
-    version = hashlib.sha256(encoder.info.version.encode()).hexdigest()[:12]
-    path = get_settings().cache_dir / f"skills-{taxonomy.digest}-{version}.npy"
+    path = vectors_path(taxonomy, encoder)
     if path.exists():
         vectors = np.load(path)
         if vectors.shape == (len(taxonomy.phrases), encoder.info.dim):
