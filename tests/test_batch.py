@@ -31,7 +31,7 @@ def folder(tmp_path: Path, samples_dir: Path) -> Path:
 
 
 def test_run_reports_progress_and_summary_and_skips_done_work(start_worker, folder: Path, database_url):
-    start_worker(queues="resumes,scoring")
+    worker = start_worker(queues="resumes,scoring")
     out = talentq("batch", "submit", "--name", "night-1", "--folder", str(folder))
     assert "night-1" in out and "finished" in out
     run = batch.status(get_settings(), "night-1")
@@ -45,7 +45,12 @@ def test_run_reports_progress_and_summary_and_skips_done_work(start_worker, fold
     batch.submit(get_settings(), "night-2", folder)
     assert batch.status(get_settings(), "night-2").submitted == 1  # only the broken file is retried
     # Drained before the worker stops, so no message of this run is left for the next test's queue.
-    wait_for(lambda: batch.status(get_settings(), "night-2").status == "finished", 120, what="night-2 finished")
+    wait_for(
+        lambda: batch.status(get_settings(), "night-2").status == "finished",
+        120,
+        what="night-2 finished",
+        progress=worker.activity,
+    )
     assert batch.status(get_settings(), "night-2").failed == 1
     with session_scope(database_url) as session:
         counts = session.execute(select(ResumeResult.document_id, func.count()).group_by(ResumeResult.document_id))
@@ -84,8 +89,13 @@ def test_backpressure_and_resume_after_interruption(start_worker, folder: Path, 
     wait_for(lambda: batch.queue_depth(queue) >= 3, 30, what="queue at its bound")
     assert resumed.is_alive(), "the producer waits while the queue is full"
     assert batch.queue_depth(queue) <= 4
-    start_worker(queues="resumes,scoring")
+    worker = start_worker(queues="resumes,scoring")
     resumed.join(240)
-    wait_for(lambda: batch.status(settings, "night-3").status == "finished", 240, what="resumed run finished")
+    wait_for(
+        lambda: batch.status(settings, "night-3").status == "finished",
+        240,
+        what="resumed run finished",
+        progress=worker.activity,
+    )
     run = batch.status(settings, "night-3")
     assert (run.submitted, run.done + run.failed) == (5, 5)

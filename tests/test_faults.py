@@ -109,13 +109,17 @@ def total(work: list[Jobs]) -> int:
     return sum(len(jobs.ids) for jobs in work)
 
 
-def finish_exactly_once(url: str, client: redis.Redis, work: list[Jobs], timeout: float = 180) -> dict[str, int]:
-    """Wait for every job's result; check one row each, no dead letters, an empty broker; the figures."""
+def finish_exactly_once(
+    url: str, client: redis.Redis, work: list[Jobs], timeout: float = 180, worker: WorkerProcess | None = None
+) -> dict[str, int]:
+    """Wait for every job's result; check one row each, no dead letters, an empty broker; the figures. Progress
+    is results, the broker's state, and the ``worker``'s log and CPU time (a job backing off moves neither of
+    the first two)."""
     wait_for(
         lambda: done(url, work) == total(work),
         timeout,
         what="every job done",
-        progress=lambda: (done(url, work), broker_state(client)),  # retries move messages before results land
+        progress=lambda: (done(url, work), broker_state(client), worker.activity() if worker else None),
     )
     figures = [assert_exactly_once(url, jobs.column, jobs.ids, jobs.task_name) for jobs in work]
     wait_for(lambda: drained(client), 60, what="broker drained", progress=lambda: broker_state(client))
@@ -302,12 +306,17 @@ def test_a_job_whose_dead_letter_cannot_be_written_stays_queued(start_worker, da
     bulk = store_comments(database_url, f"dl-{tmp_path.name}", 12)
     single = store_comments(database_url, f"dl1-{tmp_path.name}", 6)
     missing = 2**40
-    start_worker(
+    worker = start_worker(
         queues="resumes,sentiment", extra_env={**broker.env, **FAST_REDELIVERY, "TALENTQ_TASK_MAX_RETRIES": "0"}
     )
     with app.connection_for_write(broker.url) as connection:
         app.send_task(PARSE_RESUME, args=[{"document_id": missing, "batch_run_id": missing}], connection=connection)
-        wait_for(lambda: failures_of(database_url, PARSE_RESUME, [missing]), 120, what="the dangling job's row")
+        wait_for(
+            lambda: failures_of(database_url, PARSE_RESUME, [missing]),
+            120,
+            what="the dangling job's row",
+            progress=worker.activity,
+        )
         get_engine(database_url).dispose()
         with ThreadPoolExecutor(1) as pool:
             outage = pool.submit(postgres_outage, database_url, 10)
@@ -317,7 +326,7 @@ def test_a_job_whose_dead_letter_cannot_be_written_stays_queued(start_worker, da
                 app.send_task(ANALYZE_SENTIMENT, args=[{"comment_id": comment_id}], connection=connection)
             outage.result()
     work = [Jobs(SentimentResult.comment_id, ANALYZE_SENTIMENT, bulk + single)]
-    figures = finish_exactly_once(database_url, client, work)
+    figures = finish_exactly_once(database_url, client, work, worker=worker)
     assert list(failures_of(database_url, PARSE_RESUME, [missing]).values()) in (["not_found"], ["internal_error"])
     record_figures("dead_letter_unwritable", **figures, dangling_reference_rows=1)
 
@@ -479,12 +488,22 @@ def test_malformed_messages_are_quarantined_and_the_worker_goes_on(start_worker,
     worker = start_worker(queues="resumes,sentiment", extra_env={**broker.env, **FAST_REDELIVERY})
     messages = malformed_messages()
     push_malformed(broker.url, messages)
-    wait_for(lambda: len(quarantined(client)) == len(messages) or worker.proc.poll() is not None, 60, what="quarantine")
+    wait_for(
+        lambda: len(quarantined(client)) == len(messages) or worker.proc.poll() is not None,
+        60,
+        what="quarantine",
+        progress=worker.activity,
+    )
     assert worker.proc.poll() is None, worker.log[-3000:]
     (doc_id,) = submit_resumes(
         database_url, tmp_path, {"cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
     ).values()
-    wait_for(lambda: done_count(database_url, ResumeResult.document_id, [doc_id]), 120, what="a good job after them")
+    wait_for(
+        lambda: done_count(database_url, ResumeResult.document_id, [doc_id]),
+        120,
+        what="a good job after them",
+        progress=worker.activity,
+    )
     entries = quarantined(client)
     assert sorted(e["queue"] for e in entries) == sorted(queue for queue, _, _ in messages)
     assert all(e["size"] > 0 and MARKER in kept_content(e) for e in entries)

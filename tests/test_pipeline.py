@@ -45,14 +45,21 @@ def test_samples_parse_score_and_sentiment_land_once(start_worker, database_url,
     with (samples_dir / "comments.csv").open(newline="", encoding="utf-8") as handle:
         comment_ids = [row["id"] for row in csv.DictReader(handle)]
     n_comments = len(comment_ids)
-    wait_for(lambda: rows_of(database_url, folder)["scores"] >= n_resumes, 300, what="every application scored")
-    wait_for(lambda: analysed(database_url, comment_ids) == n_comments, 120, what="every comment analysed")
+    wait_for(
+        lambda: rows_of(database_url, folder)["scores"] >= n_resumes,
+        300,
+        what="every application scored",
+        progress=worker.activity,
+    )
+    wait_for(lambda: analysed(database_url, comment_ids) == n_comments, 120, what="comments", progress=worker.activity)
     first = rows_of(database_url, folder)
     assert first["documents"] == first["applications"] == first["parsed"] == first["scores"] == n_resumes
 
     # Submitting the same work again updates the same rows: nothing doubles.
     talentq("submit", "resumes", str(folder), "--posting", str(posting))
-    wait_for(lambda: rows_of(database_url, folder)["newest"] > first["newest"], 300, what="re-run finished")
+    wait_for(
+        lambda: rows_of(database_url, folder)["newest"] > first["newest"], 300, what="re-run", progress=worker.activity
+    )
     assert {k: v for k, v in rows_of(database_url, folder).items() if k != "newest"} == {
         k: v for k, v in first.items() if k != "newest"
     }
@@ -127,6 +134,7 @@ def test_bad_documents_become_failure_rows_and_the_batch_goes_on(start_worker, d
         lambda: _codes_by_file(database_url, folder) if len(_codes_by_file(database_url, folder)) == 6 else None,
         240,
         what="all six documents handled",
+        progress=worker.activity,
     )
     assert codes["good.txt"] == "parsed"
     assert codes["empty.pdf"] == "empty"
@@ -157,6 +165,7 @@ def test_separate_extraction_reads_files_on_cpu_workers_and_models_on_model_work
         lambda: _codes_by_file(database_url, folder) if len(_codes_by_file(database_url, folder)) == 2 else None,
         240,
         what="both documents handled",
+        progress=lambda: (cpu.activity(), model.activity()),
     )
     assert codes == {"split-good.txt": "parsed", "split-corrupt.pdf": "corrupt"}
     assert "Task talentq.extract_text[" in cpu.log and "Task talentq.parse_resume[" not in cpu.log

@@ -106,7 +106,7 @@ def test_talentq_worker_warms_the_taxonomy_cache_before_any_job_and_the_parse_re
                 query = select(func.count()).select_from(ResumeResult).filter_by(document_id=document_id)
                 return session.scalar(query)
 
-        wait_for(parsed, 240, what="résumé parsed")
+        wait_for(parsed, 240, what="résumé parsed", progress=worker.activity)
         assert list(cache.glob("skills-*.npy")) == [cached]
         assert (cached.stat().st_ino, cached.stat().st_mtime_ns) == written
     finally:
