@@ -156,10 +156,14 @@ def _log_fault(task: Task, exc: BaseException, retries: int) -> None:
 
 
 def _retry(task: Task, exc: BaseException, retries: int, max_retries: int | None) -> Retry:
-    """Celery's retry, except that a retry Celery cannot publish is requeued: Celery turns a failed publish
-    into ``Reject(requeue=False)``, which acknowledges the message and loses the job."""
+    """Celery's retry, ``max_retries`` None meaning no cap, except that a retry Celery cannot publish is requeued:
+    Celery turns a failed publish into ``Reject(requeue=False)``, which acknowledges the message and loses the
+    job. Celery reads ``max_retries=None`` as the task's own cap (3), after which it re-raises and acknowledges:
+    a job whose dead letter could not be written through a long outage was lost so, so "no cap" is passed as
+    one more retry than were made."""
+    cap = retries + 1 if max_retries is None else max_retries
     try:
-        return task.retry(exc=exc, countdown=backoff_seconds(retries), max_retries=max_retries)
+        return task.retry(exc=exc, countdown=backoff_seconds(retries), max_retries=cap)
     except Reject as reject:
         raise Reject(reject.reason, requeue=True) from exc
 

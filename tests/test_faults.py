@@ -319,7 +319,7 @@ def test_a_job_whose_dead_letter_cannot_be_written_stays_queued(start_worker, da
         )
         get_engine(database_url).dispose()
         with ThreadPoolExecutor(1) as pool:
-            outage = pool.submit(postgres_outage, database_url, 10)
+            outage = pool.submit(postgres_outage, database_url, 25)  # outlasts Celery's own cap of 3 retries
             time.sleep(1)
             app.send_task(ANALYZE_SENTIMENTS, args=[{"comment_ids": bulk}], connection=connection)
             for comment_id in single:
