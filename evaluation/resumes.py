@@ -34,7 +34,6 @@ run scores the shipped models, which were trained on this whole set: optimistic.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import re
 import time
@@ -47,7 +46,7 @@ from rich.console import Console
 from rich.table import Table
 
 from config.settings import get_settings
-from evaluation.labels import SKILL_LABELS, normalize
+from evaluation.labels import SKILL_LABELS, normalize, read_rows
 from workers import registry
 from workers.resume.entities import ResumeEntityModel
 from workers.resume.parser import ResumeParser
@@ -144,11 +143,6 @@ class EvalReport:
     def macro_f1(self, reading: str) -> float:
         rows = [s.readings[reading].f1 for s in self.scores.values() if s.with_precision]
         return sum(rows) / len(rows)
-
-
-def read_rows(path: Path, limit: int | None = None) -> list[dict]:
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    return rows[:limit] if limit is not None else rows
 
 
 def empty_scores() -> dict[str, FieldScore]:

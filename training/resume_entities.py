@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ import numpy as np
 import torch
 
 from config.settings import get_settings
+from evaluation.labels import read_rows
 from workers.engine.encoder import Encoder
 from workers.resume.entities import (
     BUNDLED_ENTITIES,
@@ -171,10 +171,6 @@ def train(documents: Sequence[list[Window]], encoder: Encoder, seed: int = 13, e
         losses.append(total / max(1, len(data)))
         log.info("epoch %d/%d: loss %.4f (%.0f s)", epoch + 1, epochs, losses[-1], time.perf_counter() - started)
     return Trained(net.eval(), head.eval(), losses)
-
-
-def read_rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> None:
