@@ -345,6 +345,17 @@ def poison_worker(database_url: str, broker: RedisServer, tmp_path_factory) -> I
     worker.stop()
 
 
+def a_good_job_lands(url: str, broker: RedisServer, worker: WorkerProcess, tmp_path: Path, timeout: float) -> None:
+    """Submit one normal résumé and wait for its result: the worker still takes jobs."""
+    (doc_id,) = submit_resumes(url, tmp_path, {"cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env).values()
+    wait_for(
+        lambda: done_count(url, ResumeResult.document_id, [doc_id]),
+        timeout,
+        what="a good job after the bad ones",
+        progress=worker.activity,
+    )
+
+
 def dead_letter_then_normal_job(
     url: str, broker: RedisServer, worker: WorkerProcess, tmp_path: Path, name: str, timeout: float
 ) -> int:
@@ -419,16 +430,7 @@ def test_pickle_message_is_refused_not_executed(poison_worker, database_url, bro
     time.sleep(1)
     assert not marker.exists(), "the pickle payload ran"
     assert worker.proc.poll() is None and drained(broker.client())
-    # The worker goes on with JSON jobs.
-    (doc_id,) = submit_resumes(
-        database_url, tmp_path, {"cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
-    ).values()
-    wait_for(
-        lambda: done_count(database_url, ResumeResult.document_id, [doc_id]),
-        60,
-        what="a JSON job after it",
-        progress=worker.activity,
-    )
+    a_good_job_lands(database_url, broker, worker, tmp_path, 60)  # the worker goes on with JSON jobs
     record_figures("pickle", refused=1, executed=0)
 
 
@@ -495,15 +497,7 @@ def test_malformed_messages_are_quarantined_and_the_worker_goes_on(start_worker,
         progress=worker.activity,
     )
     assert worker.proc.poll() is None, worker.log[-3000:]
-    (doc_id,) = submit_resumes(
-        database_url, tmp_path, {"cv.txt": resume_text(tmp_path.name, 0)}, env=broker.env
-    ).values()
-    wait_for(
-        lambda: done_count(database_url, ResumeResult.document_id, [doc_id]),
-        120,
-        what="a good job after them",
-        progress=worker.activity,
-    )
+    a_good_job_lands(database_url, broker, worker, tmp_path, 120)
     entries = quarantined(client)
     assert sorted(e["queue"] for e in entries) == sorted(queue for queue, _, _ in messages)
     assert all(e["size"] > 0 and MARKER in kept_content(e) for e in entries)

@@ -341,7 +341,7 @@ class HubEntityModel:
             raise ValueError(f"{source} tags {labels}, not talentq's résumé tags {list(TAGS)}")
         self.order = [labels.index(tag) for tag in TAGS]  # its logits in the order of TAGS
         self.batch_tokens = batch_tokens
-        self.version = f"{ENTITY_MODEL_VERSION}+{source}"
+        self.version = entity_model_version(source)
         target = resolve_device(device)
         spec = ModelSpec(
             name=Path(source).name or source,
