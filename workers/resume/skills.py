@@ -23,7 +23,6 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +122,13 @@ class Taxonomy:
                     else:
                         self.folded.setdefault(key, index)
         self.max_words = max(len(key.split()) for key in (*self.folded, *self.exact))
+        # Every alias key cut after each of its words: a window that is none of these cannot grow into an alias.
+        self._prefixes = frozenset(
+            " ".join(words[:k])
+            for key in (*self.folded, *self.exact)
+            if (words := key.split(" "))
+            for k in range(1, len(words) + 1)
+        )
 
     def literal(self, text: str) -> list[SkillMatch]:
         """Longest alias match at each token position, left to right, never overlapping.
@@ -189,20 +195,23 @@ class Taxonomy:
         return out
 
     def _longest(self, text: str, tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
-        """(entry, number of tokens) of the longest alias starting at token ``i``."""
-        for n in range(min(self.max_words, len(tokens) - i), 0, -1):
-            window = tokens[i : i + n]
-            if any(_apart(text[a.end() : b.start()]) for a, b in pairwise(window)):
-                continue  # tokens separated by punctuation ("Java, Spring") or lines do not form one alias
-            surface = " ".join(m.group() for m in window)
+        """(entry, number of tokens) of the longest alias starting at token ``i``: windows grow while they are the
+        start of some alias (``_prefixes``), so a position costs a lookup or two, not one per possible length."""
+        best = None
+        for n in range(1, min(self.max_words, len(tokens) - i) + 1):
+            if n > 1 and _apart(text[tokens[i + n - 2].end() : tokens[i + n - 1].start()]):
+                break  # tokens separated by punctuation ("Java, Spring") or lines do not form one alias
+            surface = " ".join(m.group() for m in tokens[i : i + n])
+            if n > 1 and surface not in self._prefixes and surface.lower().replace("-", " ") not in self._prefixes:
+                break
             index = self._lookup(surface)
             if index is None and n == 1 and (glued := GLUED_VERSION_RE.fullmatch(surface)):
                 index = self._lookup(glued.group(1))  # "Oracle9i", "SQL2000": a version written without a space
-            if index is not None and len(surface) == 1 and not _in_list_punctuation(text, window[0]):
+            if index is not None and len(surface) == 1 and not _in_list_punctuation(text, tokens[i]):
                 index = None  # "C" or "R" alone is an initial or a grade unless it stands in a list
             if index is not None:
-                return index, n
-        return None
+                best = index, n
+        return best
 
     def _abbreviates(self, abbreviation: str, index: int) -> bool:
         """An abbreviation in brackets names the same skill: "Software Development Life Cycle (SDLC)"."""
