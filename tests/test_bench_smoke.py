@@ -91,3 +91,15 @@ def test_runtime_benchmark_reports_every_runtime_for_encoder_and_sentiment(tmp_p
             assert encoder_row[5] == encoder_row[6] == sentiment_row[3] == "1.00"
         else:
             assert float(sentiment_row[3]) > 0 and float(encoder_row[7]) >= 0.99
+
+
+def test_gpu_benchmark_reports_both_workloads_and_the_model_share(tmp_path: Path) -> None:
+    """`python -m bench.gpu` (what bench/gpu.sh runs on a GPU machine) with tiny inputs, on the CPU here."""
+    args = ["--device", "cpu", "--resumes", "4", "--short", "16", "--batch", "2"]
+    done = run_while_progressing([sys.executable, "-m", "bench.gpu", *args], tmp_path, STALL_S)
+    assert done.returncode == 0, done.stdout + done.stderr[-4000:]
+    short, resumes = _rows(done.stdout, "short texts"), _rows(done.stdout, "résumés")
+    assert len(short) == 2 and len(resumes) == 3
+    assert all(float(row[2]) > 0 and row[3].endswith("×") for row in short + resumes)
+    share = re.search(r"\((\d+)% of its wall time in model calls\)", resumes[2][1])
+    assert share and 0 < int(share.group(1)) <= 100

@@ -32,6 +32,7 @@ import torch
 from transformers import AutoConfig
 
 from config.settings import get_settings
+from workers.engine.model_clock import model_work
 
 if TYPE_CHECKING:  # the switch imports this module, never the reverse at run time
     from workers.engine.backends import ModelSpec
@@ -139,5 +140,6 @@ class OnnxBackend:
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         feed = {"input_ids": input_ids.astype(np.int64), "attention_mask": attention_mask.astype(np.int64)}
-        (out,) = self.session.run([self.output], feed)
+        with model_work():
+            (out,) = self.session.run([self.output], feed)
         return out

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from workers.engine.model_clock import model_work
+
 log = logging.getLogger(__name__)
 CPU_FLAGS = Path("/proc/cpuinfo")
 
@@ -63,9 +65,9 @@ class TorchBackend:
         if pin:
             ids, mask = ids.pin_memory(), mask.pin_memory()
         ids, mask = ids.to(self.device, non_blocking=pin), mask.to(self.device, non_blocking=pin)
-        with autocast(self.device, self.autocast_dtype):
+        with model_work(), autocast(self.device, self.autocast_dtype):
             out = self.module(ids, mask)
-        return out.float().cpu().numpy()
+            return out.float().cpu().numpy()
 
 
 def autocast(device: torch.device, dtype: torch.dtype | None) -> torch.autocast:
