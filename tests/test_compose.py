@@ -12,13 +12,11 @@ import sys
 from functools import cache
 from typing import Any
 
-import click
 import pytest
-import typer
 import yaml
 
 from config.settings import Settings
-from tests.support import ROOT
+from tests.support import ROOT, parse_talentq_args
 
 COMPOSE = ROOT / "docker-compose.yml"
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}")
@@ -54,16 +52,7 @@ def test_every_service_is_there():
 
 @pytest.mark.parametrize("name", [n for n in OURS if services()[n]["command"][0] == "talentq"])
 def test_talentq_commands_exist_in_the_cli(name):
-    """Walk the Typer app's groups and parse the arguments as the real CLI would (unknown
-    subcommands or options raise), without running anything."""
-    from producers.cli import app
-
-    command: click.Command = typer.main.get_command(app)
-    args = interpolated(services()[name]["command"])[1:]
-    while isinstance(command, click.Group):
-        assert args and args[0] in command.commands, f"{name}: talentq has no subcommand {args[:1]}"
-        command, args = command.commands[args[0]], args[1:]
-    command.make_context(name, list(args))
+    parse_talentq_args(name, interpolated(services()[name]["command"])[1:])
 
 
 @pytest.mark.parametrize("name", [n for n in OURS if services()[n]["command"][0] == "celery"])
