@@ -20,8 +20,7 @@ from prometheus_client.registry import Collector
 
 from db.queries import latest_batch_runs
 from db.session import session_scope
-from tasks.contract import QUEUES
-from tasks.quarantine import KEY as QUARANTINE_KEY
+from tasks.contract import QUARANTINE_KEY, QUEUES
 
 log = logging.getLogger(__name__)
 
