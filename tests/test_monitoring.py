@@ -63,6 +63,15 @@ def test_prometheus_config_loads_the_rules_and_scrapes_the_workers():
         assert "talentq-workers" in {job["job_name"] for job in config["scrape_configs"]}, name
 
 
+def test_compose_prometheus_scrapes_every_compose_worker():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    workers = {name for name, service in compose.items() if service.get("command", [])[:2] == ["talentq", "worker"]}
+    config = yaml.safe_load((MONITORING / "prometheus.yml").read_text())
+    (job,) = [job for job in config["scrape_configs"] if job["job_name"] == "talentq-workers"]
+    (dns,) = job["dns_sd_configs"]
+    assert set(dns["names"]) == workers and dns["port"] == 9808
+
+
 @pytest.fixture
 def worker_metrics(tmp_path: Path, start_worker, database_url: str, redis_client) -> str:
     """A real worker's /metrics once it has parsed one résumé, failed an empty one and run a nightly batch."""
