@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Comment, Document, Failure, JSONType, ResumeResult, SentimentResult
+from db.models import BatchRun, Comment, Document, Failure, JSONType, ResumeResult, SentimentResult
 
 # The view from migration 0002, typed so JSON columns arrive as dicts on every dialect.
 candidate_ranking = Table(
@@ -66,3 +66,17 @@ def failure_counts(session: Session) -> dict[tuple[str, str], int]:
         select(Failure.task_name, Failure.error_code, func.count()).group_by(Failure.task_name, Failure.error_code)
     )
     return {(task, code): n for task, code, n in rows}
+
+
+NIGHTLY_RUN_PREFIX = "nightly-"  # the nightly run is named after its date: nightly-2026-01-31
+
+
+def latest_batch_runs(session: Session) -> dict[str, BatchRun]:
+    """The newest batch run of each kind: ``nightly`` (started by beat) and ``manual`` (``talentq batch``)."""
+    nightly = BatchRun.name.startswith(NIGHTLY_RUN_PREFIX, autoescape=True)
+    runs = {}
+    for kind, where in (("nightly", nightly), ("manual", ~nightly)):
+        run = session.scalars(select(BatchRun).where(where).order_by(BatchRun.created_at.desc()).limit(1)).first()
+        if run is not None:
+            runs[kind] = run
+    return runs

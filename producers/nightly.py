@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config.settings import get_settings
+from db.queries import NIGHTLY_RUN_PREFIX
 from producers import batch
 from tasks.app import app
 from tasks.contract import NIGHTLY_BATCH
@@ -18,5 +19,5 @@ from tasks.contract import NIGHTLY_BATCH
 def nightly_batch() -> dict[str, Any]:
     """Parse new résumés from TALENTQ_NIGHTLY_FOLDER and score applications lacking a current score."""
     settings = get_settings()
-    run = batch.submit(settings, f"nightly-{datetime.now(UTC):%Y-%m-%d}", settings.nightly_folder)
+    run = batch.submit(settings, f"{NIGHTLY_RUN_PREFIX}{datetime.now(UTC):%Y-%m-%d}", settings.nightly_folder)
     return {"batch_run_id": run.id, "submitted": run.submitted}

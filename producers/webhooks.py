@@ -35,7 +35,7 @@ from config.settings import Settings, get_settings
 from db import repository
 from db.models import Application, JobPosting
 from db.session import session_scope
-from producers import enqueue
+from producers import enqueue, health
 from producers.signing import SignatureError, unsigned_int, verify_generic, verify_greenhouse
 from producers.webhook_events import (
     EVENT_ID,
@@ -274,8 +274,11 @@ async def _rejected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(content, status_code=exc.status)
 
 
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+async def healthz(request: Request) -> JSONResponse:
+    """200 while the database and the broker answer, 503 naming the one that does not."""
+    states = await run_in_threadpool(health.check, request.app.state.settings())
+    ok = all(state == "ok" for state in states.values())
+    return JSONResponse({"status": "ok" if ok else "down", **states}, status_code=200 if ok else 503)
 
 
 @asynccontextmanager

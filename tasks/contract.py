@@ -27,6 +27,9 @@ QUEUES: dict[str, str] = {
     NIGHTLY_BATCH: "control",
 }
 
+# Where malformed broker messages are kept (tasks/quarantine.py); the workers' metrics count it.
+QUARANTINE_KEY = "talentq:quarantine"
+
 DbId = Field(gt=0, lt=2**63)
 MAX_BULK_IDS = 1000  # bounds one message's handler call and transaction
 

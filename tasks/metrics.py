@@ -4,7 +4,8 @@ batches where the engine forms them (``workers.engine.batching.on_batch``, conne
 A prefork worker is several processes, so metrics use prometheus_client's multiprocess mode:
 ``talentq worker`` points PROMETHEUS_MULTIPROC_DIR at a fresh folder before Celery starts, and the
 parent process serves the merged values on TALENTQ_METRICS_PORT. Flower's own ``/metrics`` adds
-per-task counts and runtimes from the task events.
+per-task counts and runtimes from the task events. Names follow Prometheus conventions (base units in the
+name, ``_total`` on counters); what the broker and database hold is read at scrape time (``tasks.gauges``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,29 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    multiprocess,
+    start_http_server,
+)
+
+from config.settings import get_settings
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
-JOBS = Counter("talentq_jobs_total", "Jobs finished, by task, status and error code.", ["task", "status", "code"])
+JOBS = Counter("talentq_jobs_total", "Jobs finished, by task and status (done or failed).", ["task", "status"])
+# Failures only: a code label on every success would be an empty string on most series.
+FAILURES = Counter("talentq_job_failures_total", "Jobs that ended as a failure row, by error code.", ["task", "code"])
 RETRIES = Counter("talentq_job_retries_total", "Jobs sent back for a retry after a fault.", ["task", "error"])
 BATCH_SIZE = Histogram(
-    "talentq_batch_size", "Jobs per handler call.", ["task"], buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256)
+    "talentq_handler_batch_jobs",
+    "Jobs per handler call (one model call, one transaction).",
+    ["task"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
 )
 FORWARD_BATCH_ITEMS = Histogram(
     "talentq_forward_batch_items",
@@ -35,7 +51,7 @@ FORWARD_BATCH_TOKENS = Histogram(
     buckets=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768),
 )
 HANDLER_SECONDS = Histogram(
-    "talentq_handler_seconds",
+    "talentq_handler_duration_seconds",
     "Wall time of one handler call (model and database).",
     ["task"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
@@ -44,7 +60,10 @@ HANDLER_SECONDS = Histogram(
 
 def record_outcomes(task: str, outcomes: Sequence[dict[str, Any]]) -> None:
     for outcome in outcomes:
-        JOBS.labels(task, outcome.get("status", "done"), outcome.get("error_code", "")).inc()
+        status = outcome.get("status", "done")
+        JOBS.labels(task, status).inc()
+        if status == "failed":
+            FAILURES.labels(task, outcome.get("error_code") or "unknown").inc()
 
 
 def record_forward_batch(items: int, padded_tokens: int) -> None:
@@ -61,9 +80,19 @@ def prepare_multiprocess_dir() -> str:
 
 
 def serve(port: int) -> None:
-    """Serve the merged metrics of every pool process (call in the worker's parent)."""
+    """Serve the merged metrics of every pool process (call in the worker's parent), with the parent's
+    ``process_*``/``python_*`` metrics and the gauges read from the broker and the database at each scrape."""
+    from tasks.gauges import BatchRunCollector, GpuCollector, QueueCollector
+
+    settings = get_settings()
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    if (settings.broker_url or "").startswith("redis://"):
+        registry.register(QueueCollector(settings.broker_url or ""))
+    registry.register(BatchRunCollector(settings.database_url))
+    registry.register(GpuCollector())
     start_http_server(port, registry=registry)
 
 

@@ -30,11 +30,12 @@ from kombu.transport import redis as kombu_redis
 
 from config.settings import get_settings
 from tasks import metrics
+from tasks.contract import QUARANTINE_KEY
 from tasks.reliability import broker_client
 
 log = logging.getLogger(__name__)
 
-KEY = "talentq:quarantine"
+KEY = QUARANTINE_KEY
 KEEP = 10_000
 ERROR_CODE = "malformed_message"
 

@@ -225,6 +225,21 @@ Python, Django, PostgreSQL, Docker, AWS, Git
 """
 
 
+def parse_talentq_args(name: str, args: list[str]) -> None:
+    """Parse ``talentq ARGS`` as the real CLI would, without running it: walk the Typer app's groups, then let
+    the command's parser refuse unknown subcommands or options (for commands written in deployment files)."""
+    import click
+    import typer
+
+    from producers.cli import app
+
+    command: click.Command = typer.main.get_command(app)
+    while isinstance(command, click.Group):
+        assert args and args[0] in command.commands, f"{name}: talentq has no subcommand {args[:1]}"
+        command, args = command.commands[args[0]], args[1:]
+    command.make_context(name, list(args))
+
+
 def talentq(*args: str, env: dict[str, str] | None = None, ok: bool = True) -> str:
     """Run the `talentq` command as a user would; assert it succeeded (or, with ok=False, failed)."""
     done = subprocess.run(
