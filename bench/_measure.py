@@ -30,6 +30,7 @@ from tasks.contract import AnalyzeSentimentPayload, ParseResumePayload
 from workers import registry
 from workers.engine import phrase_cache
 from workers.engine.encoder import Encoder
+from workers.engine.model_clock import model_time
 from workers.resume.parser import ResumeParser
 from workers.sentiment.model import SentimentModel
 
@@ -377,9 +378,14 @@ def _model_stage(work: Workload, model: ModelStage, warm: Sequence, items: Seque
     if model.parallel and processes > 1:
         seconds, cpu = _parallel.run(partial(model_work, work.name), get_settings().batch_size, warm, items, processes)
         name = f"{model.name}, {processes} processes"
+        notes = ""
     else:
         work.fresh()
         model.work(warm)
+        before = model_time()
         seconds, cpu = timed(lambda: model.work(items))
+        in_model = model_time().cpu_s - before.cpu_s
         name = model.name
-    return Stage(work.name, name, len(items), seconds, model.role, cpu)
+        per_item = 1000 / len(items)
+        notes = f"CPU ms/item: model {in_model * per_item:.0f}, the rest {(cpu - in_model) * per_item:.0f}"
+    return Stage(work.name, name, len(items), seconds, model.role, cpu, notes)

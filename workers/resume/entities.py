@@ -37,6 +37,7 @@ from transformers import PreTrainedTokenizerBase as Tokenizer
 from workers.engine.backends import Backend, ModelSpec, load_backend, source_fingerprint
 from workers.engine.batching import pad_id, token_budget_batches
 from workers.engine.encoder import Encoder, resolve_device
+from workers.engine.model_clock import model_work
 
 ENTITY_MODEL_VERSION = "resume-entities/1"
 BUNDLED_ENTITIES = Path(__file__).resolve().parent.parent / "assets" / "resume_entities.safetensors"
@@ -167,7 +168,7 @@ def head_logits(head: EntityHead, states: Sequence[np.ndarray], shapes: Sequence
     by_length: dict[int, list[int]] = {}
     for i, rows in enumerate(states):
         by_length.setdefault(len(rows), []).append(i)
-    with torch.inference_mode():
+    with torch.inference_mode(), model_work():
         for same in by_length.values():
             x = torch.from_numpy(np.stack([np.concatenate([states[i], shapes[i]], 1) for i in same])).to(device)
             for i, logits in zip(same, head(x.float()).float().cpu().numpy(), strict=True):

