@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     task_time_limit_s: int = Field(600, description="Hard time limit of one task.")
     visibility_timeout_s: int = Field(3600, description="Redis redelivers an unacked task after this long.")
     max_document_bytes: int = Field(10 * 1024 * 1024, description="Larger documents fail with `too_large`.")
+    bulk_every: int = Field(
+        10, ge=1, description="A worker takes a bulk-lane job after at most this many interactive ones in a row."
+    )
     separate_extraction: bool = Field(
         False, description="Extract résumé text on the `extract` queue (CPU workers) before parsing on `resumes`."
     )

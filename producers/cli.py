@@ -170,7 +170,9 @@ def _print_run_summary(name: str) -> None:
 
 @app.command()
 def worker(
-    queues: Annotated[str, typer.Option(help="Comma-separated queues.")] = "extract,resumes,sentiment,scoring,control",
+    queues: Annotated[
+        str, typer.Option(help="Comma-separated queues; each also in its bulk lane, taken after the interactive one.")
+    ] = "extract,resumes,sentiment,scoring,control",
     concurrency: Annotated[int | None, typer.Option(help="Processes (default TALENTQ_WORKER_CONCURRENCY).")] = None,
     pool: Annotated[str, typer.Option(help="prefork (CPU) or solo (one GPU process).")] = "prefork",
 ) -> None:
@@ -205,25 +207,31 @@ def prefetch_multiplier(queues: list[str], settings: Settings) -> int:
     alone (it must hold a whole batch to fill it, and the next one while that runs, or the pool idles between
     batches: 17 % of its time with one). A worker of sentiment and other queues holds at most ``V // T``
     messages, since any of them may be a résumé (two batches of 64 held 128 résumés, and ran hundreds twice)."""
+    from tasks.contract import BULK_SUFFIX
+
     rounds = max(1, settings.visibility_timeout_s // settings.task_time_limit_s)
-    if "sentiment" not in queues:
+    kinds = {queue.removesuffix(BULK_SUFFIX) for queue in queues}  # a bulk lane holds the same jobs
+    if "sentiment" not in kinds:
         return 1
-    if set(queues) == {"sentiment"}:
+    if kinds == {"sentiment"}:
         return settings.batch_size * min(2, rounds)
     return min(2 * settings.batch_size, rounds)
 
 
 def worker_command(queues: str, concurrency: int, pool: str, settings: Settings | None = None) -> list[str]:
     """`celery worker` with talentq's flags; prefetch from ``prefetch_multiplier`` and the worker's settings."""
+    from tasks.contract import with_lanes
+
     settings = settings or get_settings()
-    prefetch = prefetch_multiplier(queues.split(","), settings)
+    lanes = with_lanes(queues.split(","))
+    prefetch = prefetch_multiplier(lanes, settings)
     return [
         "celery",
         "-A",
         WORKER_APP,
         "worker",
         "-Q",
-        queues,
+        ",".join(lanes),
         "-c",
         str(concurrency),
         "-P",

@@ -6,7 +6,7 @@ database, so messages stay small and Flower/Redis never show a résumé.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +26,34 @@ QUEUES: dict[str, str] = {
     SCORE_CANDIDATE: "scoring",
     NIGHTLY_BATCH: "control",
 }
+
+# Two lanes per queue: ``interactive`` (HRIS events, single submissions: someone is waiting) on the queue named
+# above, ``bulk`` (batch runs, the nightly run) on the same name plus BULK_SUFFIX. Workers take interactive work
+# first and bulk work at least once every TALENTQ_BULK_EVERY jobs (tasks/lanes.py), so neither starves the other.
+Lane = Literal["interactive", "bulk"]
+BULK_SUFFIX = ".bulk"
+LANED = sorted({queue for name, queue in QUEUES.items() if name != NIGHTLY_BATCH})
+
+
+def queue_of(task_name: str, lane: Lane = "interactive") -> str:
+    """The queue a task's message goes to in ``lane``."""
+    queue = QUEUES[task_name]
+    return queue + BULK_SUFFIX if lane == "bulk" and queue in LANED else queue
+
+
+def is_bulk(queue: str) -> bool:
+    return queue.endswith(BULK_SUFFIX)
+
+
+def with_lanes(queues: list[str]) -> list[str]:
+    """A worker's queues with both lanes: the named ones first, then the bulk lane of each laned one (a worker
+    named for ``resumes`` also runs the nightly résumés, after the interactive ones). A queue already named
+    with ``.bulk`` is kept where it is."""
+    bulk = [queue + BULK_SUFFIX for queue in queues if queue in LANED]
+    return list(dict.fromkeys([*queues, *bulk]))
+
+
+ALL_QUEUES = sorted(with_lanes([*LANED, "control"]))
 
 DbId = Field(gt=0, lt=2**63)
 MAX_BULK_IDS = 1000  # bounds one message's handler call and transaction
