@@ -16,6 +16,7 @@ ANALYZE_SENTIMENT = "talentq.analyze_sentiment"
 ANALYZE_SENTIMENTS = "talentq.analyze_sentiments"
 SCORE_CANDIDATE = "talentq.score_candidate"
 NIGHTLY_BATCH = "talentq.nightly_batch"
+FETCH_ATTACHMENT = "talentq.fetch_attachment"
 
 # One queue per job kind, so each can get its own workers (GPU for models, CPU for the rest).
 QUEUES: dict[str, str] = {
@@ -25,6 +26,7 @@ QUEUES: dict[str, str] = {
     ANALYZE_SENTIMENTS: "sentiment",
     SCORE_CANDIDATE: "scoring",
     NIGHTLY_BATCH: "control",
+    FETCH_ATTACHMENT: "extract",  # network I/O on CPU workers: an HRIS event's résumé link (producers/attachments.py)
 }
 
 # Two lanes per queue: ``interactive`` (HRIS events, single submissions: someone is waiting) on the queue named
@@ -94,12 +96,17 @@ class ScoreCandidatePayload(Payload):
     application_id: int = DbId
 
 
+class FetchAttachmentPayload(Payload):
+    fetch_id: int = DbId
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     EXTRACT_TEXT: ExtractTextPayload,
     PARSE_RESUME: ParseResumePayload,
     ANALYZE_SENTIMENT: AnalyzeSentimentPayload,
     ANALYZE_SENTIMENTS: AnalyzeSentimentsPayload,
     SCORE_CANDIDATE: ScoreCandidatePayload,
+    FETCH_ATTACHMENT: FetchAttachmentPayload,
 }
 
 # The task whose name a job's failure row carries. A bulk message carries jobs of another task: they are

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-import tasks.jobs  # noqa: F401 - registers the tasks
+import producers.nightly  # noqa: F401 - the workers' app: registers every task, the producers' too
 from config.settings import Settings
 from tasks.app import app, celery_config
 from tasks.contract import (
