@@ -13,7 +13,7 @@ from config.settings import get_settings
 from db.models import BatchItem, BatchRun, ResumeResult
 from db.session import session_scope
 from producers import batch
-from tasks.contract import QUEUES
+from tasks.contract import queue_of
 from tests.support import talentq, wait_for
 
 pytestmark = pytest.mark.timeout(420)
@@ -59,7 +59,7 @@ def test_run_reports_progress_and_summary_and_skips_done_work(start_worker, fold
 
 def test_backpressure_and_resume_after_interruption(start_worker, folder: Path, redis_client):
     settings = get_settings()
-    queue = QUEUES["talentq.parse_resume"]
+    queue = queue_of("talentq.parse_resume", "bulk")  # a run sends to the bulk lane
     seen_depths: list[int] = []
 
     def interrupted_depth(name: str) -> int:
