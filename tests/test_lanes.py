@@ -39,6 +39,11 @@ def test_a_worker_named_for_a_queue_consumes_both_of_its_lanes_interactive_first
         "control",  # the nightly trigger has one lane
     }
     assert set(LANED) == {"extract", "resumes", "scoring", "sentiment"}
+    from producers.cli import worker_command
+
+    command = worker_command("extract,resumes,sentiment,scoring,control", 1, "prefork")  # `talentq worker`'s default
+    queues = command[command.index("-Q") + 1].split(",")
+    assert queues == ["extract", "resumes", "sentiment", "scoring", "control", *(f"{q}.bulk" for q in queues[:4])]
 
 
 def _parse_missing(document_ids: range, lane: str) -> None:

@@ -8,6 +8,7 @@ limit and the timeouts: producers/attachments.py).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -40,21 +41,22 @@ class FetchRefused(Exception):
         self.code, self.message = code, message
 
 
-class Provider:
+class Provider(ABC):
     """Subclass per provider; ``name`` is its path segment, ``/webhooks/{name}``."""
 
     name: str
 
+    @abstractmethod
     def secret(self, settings: Settings) -> str | None:
-        raise NotImplementedError
+        """The shared secret from the settings; unset = the provider's deliveries are refused (503)."""
 
+    @abstractmethod
     def verify(self, secret: str, headers: Mapping[str, str], body: bytes, settings: Settings) -> None:
         """Raise ``producers.signing.SignatureError`` unless the delivery is authentic and fresh."""
-        raise NotImplementedError
 
+    @abstractmethod
     def read(self, data: object, body: bytes) -> Delivery:
         """The verified body (``data`` parsed from ``body``) as a delivery; ``ValueError`` when malformed."""
-        raise NotImplementedError
 
     def download(self, get: Get, url: str, settings: Settings) -> Downloaded:
         """The résumé behind ``url`` (a link this provider's ``read`` produced). By default a plain GET."""
