@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 import typer
 from pydantic import ValidationError
@@ -46,6 +46,7 @@ console = Console()
 # The Celery app of `talentq worker`: tasks.app's, loaded through the producer module that registers the
 # nightly task on it, so the tasks layer never loads the producers.
 WORKER_APP = "producers.nightly"
+Lanes = Literal["both", "interactive", "bulk"]
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
@@ -175,9 +176,12 @@ def worker(
     ] = "extract,resumes,sentiment,scoring,control",
     concurrency: Annotated[int | None, typer.Option(help="Processes (default TALENTQ_WORKER_CONCURRENCY).")] = None,
     pool: Annotated[str, typer.Option(help="prefork (CPU) or solo (one GPU process).")] = "prefork",
+    lanes: Annotated[str, typer.Option(help="both (interactive first), interactive or bulk: one lane only.")] = "both",
 ) -> None:
     """Run a Celery worker: `celery -A producers.nightly worker` (the tasks' app, with the nightly task
     registered on it) with talentq's flags, and its /metrics."""
+    if lanes not in ("both", "interactive", "bulk"):
+        raise typer.BadParameter("choose both, interactive or bulk", param_hint="--lanes")
     from tasks.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
 
     # OpenMP threads that wait sleep instead of spinning: where cores are shared (other workers, other pods), spinning
@@ -185,7 +189,8 @@ def worker(
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     models_warm()  # here, before the pool starts: its processes then only load the cache
     os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
-    os.execvp("celery", worker_command(queues, concurrency or get_settings().worker_concurrency, pool))
+    command = worker_command(queues, concurrency or get_settings().worker_concurrency, pool, lanes=cast(Lanes, lanes))
+    os.execvp("celery", command)
 
 
 @models_app.command("warm")
@@ -218,20 +223,22 @@ def prefetch_multiplier(queues: list[str], settings: Settings) -> int:
     return min(2 * settings.batch_size, rounds)
 
 
-def worker_command(queues: str, concurrency: int, pool: str, settings: Settings | None = None) -> list[str]:
+def worker_command(
+    queues: str, concurrency: int, pool: str, settings: Settings | None = None, lanes: Lanes = "both"
+) -> list[str]:
     """`celery worker` with talentq's flags; prefetch from ``prefetch_multiplier`` and the worker's settings."""
     from tasks.contract import with_lanes
 
     settings = settings or get_settings()
-    lanes = with_lanes(queues.split(","))
-    prefetch = prefetch_multiplier(lanes, settings)
+    chosen = with_lanes(queues.split(","), lanes)
+    prefetch = prefetch_multiplier(chosen, settings)
     return [
         "celery",
         "-A",
         WORKER_APP,
         "worker",
         "-Q",
-        ",".join(lanes),
+        ",".join(chosen),
         "-c",
         str(concurrency),
         "-P",

@@ -47,12 +47,13 @@ def is_bulk(queue: str) -> bool:
     return queue.endswith(BULK_SUFFIX)
 
 
-def with_lanes(queues: list[str]) -> list[str]:
-    """A worker's queues with both lanes: the named ones first, then the bulk lane of each laned one (a worker
-    named for ``resumes`` also runs the nightly résumés, after the interactive ones). A queue already named
-    with ``.bulk`` is kept where it is."""
-    bulk = [queue + BULK_SUFFIX for queue in queues if queue in LANED]
-    return list(dict.fromkeys([*queues, *bulk]))
+def with_lanes(queues: list[str], lanes: Literal["both", "interactive", "bulk"] = "both") -> list[str]:
+    """A worker's queues in ``lanes``: by default the named ones first, then the bulk lane of each laned one (a
+    worker named for ``resumes`` also runs the nightly résumés, after the interactive ones); ``interactive`` keeps
+    the names as given, ``bulk`` turns each laned one into its bulk lane. A name ending in ``.bulk`` is kept."""
+    bulk = [queue + BULK_SUFFIX if queue in LANED else queue for queue in queues]
+    chosen = {"both": [*queues, *bulk], "interactive": queues, "bulk": bulk}[lanes]
+    return list(dict.fromkeys(chosen))
 
 
 ALL_QUEUES = sorted(with_lanes([*LANED, "control"]))

@@ -34,6 +34,8 @@ def test_the_cycle_serves_interactive_queues_first_and_bulk_after_every_n():
 def test_a_worker_named_for_a_queue_consumes_both_of_its_lanes_interactive_first():
     assert with_lanes(["resumes", "control"]) == ["resumes", "control", "resumes.bulk"]
     assert with_lanes(["sentiment.bulk"]) == ["sentiment.bulk"]
+    assert with_lanes(["sentiment", "control"], "interactive") == ["sentiment", "control"]  # `--lanes` for one lane
+    assert with_lanes(["sentiment", "control"], "bulk") == ["sentiment.bulk", "control"]
     assert {queue_of(name, "bulk") for name in ("talentq.parse_resume", "talentq.nightly_batch")} == {
         "resumes.bulk",
         "control",  # the nightly trigger has one lane
