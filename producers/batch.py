@@ -101,11 +101,14 @@ def submit(
                 ["batch_run_id", "task_name", "subject_id"],
             )
         _refresh_counts(session, run_id)
-    # where résumé chains start, in the bulk lane: workers take interactive work first (tasks/lanes.py), so the
-    # depth bounds what a run holds in Redis, not how long an HRIS event waits
+    # Where a run's messages wait, in the bulk lanes: résumé chains start on the first, applications whose résumé is
+    # parsed go straight to the second (which the chains also feed). Workers take interactive work first
+    # (tasks/lanes.py), so the depth bounds what a run holds in Redis, not how long an HRIS event waits.
     first_queue = queue_of(EXTRACT_TEXT if settings.separate_extraction else PARSE_RESUME, "bulk")
+    run_queues = [first_queue, queue_of(SCORE_CANDIDATE, "bulk")]
     while unsent := _unsent(settings, run_id, chunk):
-        wait_for_room(first_queue, max_depth, depth=depth)
+        for queue in run_queues:
+            wait_for_room(queue, max_depth, depth=depth)
         for item in unsent:
             _send(item, run_id)
         with session_scope(settings.database_url) as session:
