@@ -1,6 +1,6 @@
 """HRIS connectors end to end: Greenhouse résumé links, Lever and BambooHR events, each posted signed to a real
 receiver process, fetched by a real worker from a file server on loopback (no other network), parsed into rows.
-Bad signatures are refused; a link to a host off the allow-list, an oversize file and a flaky server end as they
+Bad signatures are refused; a link to a host off the allow-list, an oversize file, a flaky and a slow server end as they
 should (a failure row with its code, or a result after retries)."""
 
 from __future__ import annotations
@@ -63,6 +63,15 @@ def _flaky(failures: int) -> Callable[[BaseHTTPRequestHandler], tuple[int, bytes
     return answer
 
 
+def _slow_once(seconds: float) -> Callable[[BaseHTTPRequestHandler], tuple[int, bytes]]:
+    def answer(request: BaseHTTPRequestHandler) -> tuple[int, bytes]:
+        if Files.hits[request.path] == 1:
+            time.sleep(seconds)  # past the read timeout: the worker gives up on it and retries
+        return 200, RESUME
+
+    return answer
+
+
 @pytest.fixture(scope="module")
 def files() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Files)
@@ -85,6 +94,7 @@ def files() -> Iterator[str]:
         "/gh/cv.txt": lambda _: (200, RESUME),
         "/gh/big.txt": lambda _: (200, RESUME * 400),
         "/gh/flaky.txt": _flaky(2),
+        "/gh/slow.txt": _slow_once(6),
         "/lever/v1/opportunities/opp-1/resumes": _with_key(lever_auth, json.dumps(lever_listing).encode()),
         "/lever/v1/new": _with_key(lever_auth, RESUME),
         "/bamboo/v1/employees/42/files/view": _with_key(bamboo_auth, json.dumps(bamboo_listing).encode()),
@@ -108,7 +118,7 @@ def env(files: str) -> dict[str, str]:
         "TALENTQ_BAMBOOHR_API_URL": f"{files}/bamboo/v1",
         "TALENTQ_FETCH_ALLOWED_HOSTS": f"{files},files.example.com",
         "TALENTQ_MAX_DOCUMENT_BYTES": str(len(RESUME) * 10),
-        "TALENTQ_FETCH_TIMEOUT_S": "5",
+        "TALENTQ_FETCH_TIMEOUT_S": "2",
     }
 
 
@@ -169,6 +179,7 @@ def test_linked_resumes_from_three_providers_are_fetched_by_a_worker_and_parsed(
     sent = {
         "greenhouse:candidate:901": post(receiver, "greenhouse", *_gh(9001, 901, f"{files}/gh/cv.txt")),
         "greenhouse:candidate:902": post(receiver, "greenhouse", *_gh(9002, 902, f"{files}/gh/flaky.txt")),
+        "greenhouse:candidate:905": post(receiver, "greenhouse", *_gh(9005, 905, f"{files}/gh/slow.txt")),
         "lever:contact:contact-1": post(receiver, "lever", lever_event("token-1")),
     }
     stamped = bamboohr.headers(BAMBOO_SECRET, BAMBOO_BODY)
@@ -187,6 +198,7 @@ def test_linked_resumes_from_three_providers_are_fetched_by_a_worker_and_parsed(
             lambda e=external_id: _parsed(database_url, e), 240, what=f"{external_id} parsed", progress=worker.activity
         )
     assert Files.hits["/gh/flaky.txt"] == 3  # two 503s retried with backoff, then the file
+    assert Files.hits["/gh/slow.txt"] == 2  # a read timeout, retried
     assert wait_for(lambda: _failure(database_url, off_list), 60, what="refused host recorded") == "host_not_allowed"
     assert wait_for(lambda: _failure(database_url, too_big), 60, what="oversize recorded") == "too_large"
     assert "elsewhere.example.org" not in str(Files.hits)  # never contacted
