@@ -161,6 +161,9 @@ def fetch_attachments(jobs: Sequence[FetchAttachmentPayload]) -> list[dict[str, 
         if state is None:
             outcomes.append(_fail(job.fetch_id, FetchRefused("not_found", f"fetch {job.fetch_id} does not exist")))
             continue
+        if state == "failed":  # a redelivery of a fetch already recorded as failed
+            outcomes.append({"status": "failed", "subject_id": job.fetch_id})
+            continue
         if state == "pending":
             downloaded = _download(job.fetch_id, settings)
             if not isinstance(downloaded, Downloaded):
