@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     task_time_limit_s: int = Field(600, description="Hard time limit of one task.")
     visibility_timeout_s: int = Field(3600, description="Redis redelivers an unacked task after this long.")
     max_document_bytes: int = Field(10 * 1024 * 1024, description="Larger documents fail with `too_large`.")
+    bulk_every: int = Field(
+        10, ge=1, description="A worker takes a bulk-lane job after at most this many interactive ones in a row."
+    )
     separate_extraction: bool = Field(
         False, description="Extract résumé text on the `extract` queue (CPU workers) before parsing on `resumes`."
     )
@@ -68,7 +71,21 @@ class Settings(BaseSettings):
     log_level: LogLevel = Field("INFO", description="Log level of the JSON logs (the CLI's default is WARNING).")
     webhook_secret: str | None = Field(None, description="Shared HMAC secret of the generic webhook provider.")
     greenhouse_secret: str | None = Field(None, description="Shared HMAC secret of Greenhouse webhooks.")
+    lever_secret: str | None = Field(None, description="Signature token of Lever webhooks.")
+    lever_api_key: str | None = Field(None, description="Lever API key, to fetch the résumés Lever events name.")
+    lever_api_url: str = Field("https://api.lever.co/v1", description="Base URL of the Lever API.")
+    bamboohr_secret: str | None = Field(None, description="Private key of BambooHR webhooks.")
+    bamboohr_api_key: str | None = Field(None, description="BambooHR API key, to fetch employees' résumé files.")
+    bamboohr_api_url: str | None = Field(
+        None, description="BambooHR API base, https://api.bamboohr.com/api/gateway.php/<company>/v1."
+    )
     webhook_max_age_s: int = Field(300, description="Replay window of signed webhooks.")
+    fetch_allowed_hosts: str = Field(
+        "",
+        description="Comma-separated hosts résumé links may be fetched from (https), or origins such as "
+        "http://127.0.0.1:8080; empty = none.",
+    )
+    fetch_timeout_s: float = Field(10.0, gt=0, description="Connect and read timeout of one résumé download.")
     nightly_cron: str = Field("0 2 * * *", description="Cron time of the nightly batch (beat).")
     nightly_folder: Path | None = Field(None, description="Folder of résumés the nightly batch picks up.")
     metrics_port: int = Field(9808, description="Port of each worker's Prometheus /metrics (0 = off).")

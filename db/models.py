@@ -205,3 +205,20 @@ class WebhookDelivery(Base):
     event_type: Mapped[str] = mapped_column(String(100))
     job_ids: Mapped[dict[str, Any]]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AttachmentFetch(Timestamped, Base):
+    """A résumé an HRIS event names by link (Greenhouse's attachment URL, Lever's and BambooHR's file APIs):
+    fetched by a worker, never in the webhook request. ``state``: pending → stored (document saved, its jobs
+    about to be enqueued) → done, or failed with the code in ``failures``. The URL may carry a signed token:
+    it is kept here for the fetch and never logged."""
+
+    __tablename__ = "attachment_fetches"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(50))
+    url: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    job_posting_id: Mapped[int | None] = mapped_column(ForeignKey("job_postings.id", ondelete="CASCADE"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(20), default="pending")

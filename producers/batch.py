@@ -20,7 +20,7 @@ from db import repository
 from db.models import Application, BatchItem, BatchRun, Document, Failure, ResumeResult, ScoreResult
 from db.session import session_scope
 from producers import enqueue, ingest
-from tasks.contract import EXTRACT_TEXT, PARSE_RESUME, QUEUES, SCORE_CANDIDATE
+from tasks.contract import EXTRACT_TEXT, PARSE_RESUME, SCORE_CANDIDATE, queue_of
 from tasks.handlers import resume_model_version, score_model_version
 
 
@@ -101,9 +101,14 @@ def submit(
                 ["batch_run_id", "task_name", "subject_id"],
             )
         _refresh_counts(session, run_id)
-    first_queue = QUEUES[EXTRACT_TEXT if settings.separate_extraction else PARSE_RESUME]  # where résumé chains start
+    # Where a run's messages wait, in the bulk lanes: résumé chains start on the first, applications whose résumé is
+    # parsed go straight to the second (which the chains also feed). Workers take interactive work first
+    # (tasks/lanes.py), so the depth bounds what a run holds in Redis, not how long an HRIS event waits.
+    first_queue = queue_of(EXTRACT_TEXT if settings.separate_extraction else PARSE_RESUME, "bulk")
+    run_queues = [first_queue, queue_of(SCORE_CANDIDATE, "bulk")]
     while unsent := _unsent(settings, run_id, chunk):
-        wait_for_room(first_queue, max_depth, depth=depth)
+        for queue in run_queues:
+            wait_for_room(queue, max_depth, depth=depth)
         for item in unsent:
             _send(item, run_id)
         with session_scope(settings.database_url) as session:
@@ -135,11 +140,11 @@ def _unsent(settings: Settings, run_id: int, chunk: int) -> list[BatchItem]:
 
 def _send(item: BatchItem, run_id: int) -> None:
     if item.task_name == PARSE_RESUME:
-        enqueue.parse_then_score(item.subject_id, None, run_id)
+        enqueue.parse_then_score(item.subject_id, None, run_id, lane="bulk")
     elif item.document_id is not None:
-        enqueue.parse_then_score(item.document_id, item.subject_id, run_id)
+        enqueue.parse_then_score(item.document_id, item.subject_id, run_id, lane="bulk")
     else:
-        enqueue.score(item.subject_id, run_id)
+        enqueue.score(item.subject_id, run_id, lane="bulk")
 
 
 def _refresh_counts(session: Session, run_id: int) -> None:

@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 import typer
 from pydantic import ValidationError
@@ -46,6 +46,7 @@ console = Console()
 # The Celery app of `talentq worker`: tasks.app's, loaded through the producer module that registers the
 # nightly task on it, so the tasks layer never loads the producers.
 WORKER_APP = "producers.nightly"
+Lanes = Literal["both", "interactive", "bulk"]
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
@@ -170,12 +171,17 @@ def _print_run_summary(name: str) -> None:
 
 @app.command()
 def worker(
-    queues: Annotated[str, typer.Option(help="Comma-separated queues.")] = "extract,resumes,sentiment,scoring,control",
+    queues: Annotated[
+        str, typer.Option(help="Comma-separated queues; each also in its bulk lane, taken after the interactive one.")
+    ] = "extract,resumes,sentiment,scoring,control",
     concurrency: Annotated[int | None, typer.Option(help="Processes (default TALENTQ_WORKER_CONCURRENCY).")] = None,
     pool: Annotated[str, typer.Option(help="prefork (CPU) or solo (one GPU process).")] = "prefork",
+    lanes: Annotated[str, typer.Option(help="both (interactive first), interactive or bulk: one lane only.")] = "both",
 ) -> None:
     """Run a Celery worker: `celery -A producers.nightly worker` (the tasks' app, with the nightly task
     registered on it) with talentq's flags, and its /metrics."""
+    if lanes not in ("both", "interactive", "bulk"):
+        raise typer.BadParameter("choose both, interactive or bulk", param_hint="--lanes")
     from tasks.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
 
     # OpenMP threads that wait sleep instead of spinning: where cores are shared (other workers, other pods), spinning
@@ -183,7 +189,8 @@ def worker(
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     models_warm()  # here, before the pool starts: its processes then only load the cache
     os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
-    os.execvp("celery", worker_command(queues, concurrency or get_settings().worker_concurrency, pool))
+    command = worker_command(queues, concurrency or get_settings().worker_concurrency, pool, lanes=cast(Lanes, lanes))
+    os.execvp("celery", command)
 
 
 @models_app.command("warm")
@@ -205,25 +212,33 @@ def prefetch_multiplier(queues: list[str], settings: Settings) -> int:
     alone (it must hold a whole batch to fill it, and the next one while that runs, or the pool idles between
     batches: 17 % of its time with one). A worker of sentiment and other queues holds at most ``V // T``
     messages, since any of them may be a résumé (two batches of 64 held 128 résumés, and ran hundreds twice)."""
+    from tasks.contract import BULK_SUFFIX
+
     rounds = max(1, settings.visibility_timeout_s // settings.task_time_limit_s)
-    if "sentiment" not in queues:
+    kinds = {queue.removesuffix(BULK_SUFFIX) for queue in queues}  # a bulk lane holds the same jobs
+    if "sentiment" not in kinds:
         return 1
-    if set(queues) == {"sentiment"}:
+    if kinds == {"sentiment"}:
         return settings.batch_size * min(2, rounds)
     return min(2 * settings.batch_size, rounds)
 
 
-def worker_command(queues: str, concurrency: int, pool: str, settings: Settings | None = None) -> list[str]:
+def worker_command(
+    queues: str, concurrency: int, pool: str, settings: Settings | None = None, lanes: Lanes = "both"
+) -> list[str]:
     """`celery worker` with talentq's flags; prefetch from ``prefetch_multiplier`` and the worker's settings."""
+    from tasks.contract import with_lanes
+
     settings = settings or get_settings()
-    prefetch = prefetch_multiplier(queues.split(","), settings)
+    chosen = with_lanes(queues.split(","), lanes)
+    prefetch = prefetch_multiplier(chosen, settings)
     return [
         "celery",
         "-A",
         WORKER_APP,
         "worker",
         "-Q",
-        queues,
+        ",".join(chosen),
         "-c",
         str(concurrency),
         "-P",

@@ -1,5 +1,8 @@
 """The nightly run. Beat sends it at TALENTQ_NIGHTLY_CRON (``tasks.app.beat_schedule``); a worker on
-the ``control`` queue submits a batch run named after the date (re-running the same night continues it)."""
+the ``control`` queue submits a batch run named after the date (re-running the same night continues it).
+
+This module is the workers' Celery app (``talentq worker``): it also registers the producers' other task,
+``attachments.fetch_attachment`` (an HRIS event's résumé link, fetched on the ``extract`` queue)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 from config.settings import get_settings
 from db.queries import NIGHTLY_RUN_PREFIX
-from producers import batch
+from producers import attachments, batch
 from tasks.app import app
 from tasks.contract import NIGHTLY_BATCH
 
@@ -21,3 +24,6 @@ def nightly_batch() -> dict[str, Any]:
     settings = get_settings()
     run = batch.submit(settings, f"{NIGHTLY_RUN_PREFIX}{datetime.now(UTC):%Y-%m-%d}", settings.nightly_folder)
     return {"batch_run_id": run.id, "submitted": run.submitted}
+
+
+__all__ = ["attachments", "nightly_batch"]

@@ -63,7 +63,7 @@ def unsigned_int(raw: str | None) -> int | None:
     return int(raw)
 
 
-def _matches(expected: str, given: str | None) -> bool:
+def matches(expected: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(expected.encode(), given.strip().encode())
 
 
@@ -77,11 +77,11 @@ def verify_generic(
     now = time.time() if now is None else now
     if abs(now - timestamp) > max_age_s:  # too old, or from a clock far in the future
         raise SignatureError("timestamp outside the replay window")
-    if not _matches(generic_signature(secret, timestamp, body), headers.get(GENERIC_SIGNATURE_HEADER)):
+    if not matches(generic_signature(secret, timestamp, body), headers.get(GENERIC_SIGNATURE_HEADER)):
         raise SignatureError("signature does not match")
 
 
 def verify_greenhouse(secret: str, headers: Mapping[str, str], body: bytes) -> None:
     """Raise ``SignatureError`` unless the ``Signature`` header matches the body."""
-    if not _matches(greenhouse_signature(secret, body), headers.get(GREENHOUSE_SIGNATURE_HEADER)):
+    if not matches(greenhouse_signature(secret, body), headers.get(GREENHOUSE_SIGNATURE_HEADER)):
         raise SignatureError("signature does not match")

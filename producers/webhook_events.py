@@ -39,9 +39,24 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Filename = Annotated[str, BeforeValidator(_basename), Field(min_length=1, max_length=255)]
+
+
 class ResumeFile(Schema):
-    filename: Annotated[str, BeforeValidator(_basename), Field(min_length=1, max_length=255)]
+    filename: Filename
     content: Annotated[bytes, BeforeValidator(_b64decode)] = Field(alias="content_base64")
+
+
+class RemoteResume(Schema):
+    """A résumé an event names by link: a worker fetches it (producers/attachments.py), never the request.
+    ``provider`` says how: a plain download, or through that provider's file API (``producers.providers``)."""
+
+    provider: str = Field(min_length=1, max_length=50)
+    url: str = Field(min_length=1, max_length=4000)
+    filename: Filename | None = None
+
+
+Resume = ResumeFile | RemoteResume
 
 
 class PostingIn(Schema):
@@ -62,7 +77,7 @@ class ApplicationSubmitted(Schema):
     candidate_id: ExternalId
     posting_id: ExternalId | None = None
     posting: PostingIn | None = None  # inline posting, stored or updated; else it must exist
-    resume: ResumeFile
+    resume: Resume
 
     @model_validator(mode="after")
     def _one_posting(self) -> ApplicationSubmitted:
@@ -81,7 +96,7 @@ class ResumeUpdated(Schema):
     """A candidate's new résumé: re-parse it and re-score every application of the candidate."""
 
     candidate_id: ExternalId
-    resume: ResumeFile
+    resume: Resume
 
 
 class CommentSubmitted(Schema):
@@ -143,13 +158,16 @@ class GreenhouseCandidate(Lenient):
     def external_id(self) -> str:
         return f"greenhouse:candidate:{self.id}"
 
-    def resume(self) -> ResumeFile | None:
+    def resume(self) -> Resume | None:
+        """The attachment of type resume: its link (what Greenhouse sends), or its bytes inline."""
         found = next((a for a in self.attachments if a.type == "resume"), None)
         if found is None:
             return None
-        if found.content_base64 is None:
-            raise ValueError("the résumé attachment must carry content_base64; fetching its url is not supported")
-        return ResumeFile(filename=found.filename, content_base64=found.content_base64)
+        if found.content_base64 is not None:
+            return ResumeFile(filename=found.filename, content_base64=found.content_base64)
+        if found.url is None:
+            raise ValueError("the résumé attachment has neither url nor content_base64")
+        return RemoteResume(provider="greenhouse", url=found.url, filename=found.filename)
 
 
 class GreenhouseJob(Lenient):

@@ -1,6 +1,6 @@
 """Webhook receiver: an ATS posts events, we store their data and enqueue jobs (ids only).
 
-``POST /webhooks/{provider}`` for ``generic`` (our own format) and ``greenhouse``. A request is
+``POST /webhooks/{provider}`` for each of ``producers.providers`` (generic, greenhouse, lever, bamboohr). A request is
 answered in milliseconds: it is verified (size, HMAC, replay window), validated, written to the
 database and turned into queue messages; the models run later on the workers.
 
@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -33,21 +32,13 @@ from starlette.concurrency import run_in_threadpool
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
 from db import repository
-from db.models import Application, JobPosting
+from db.models import AttachmentFetch, JobPosting
 from db.session import session_scope
-from producers import enqueue, health
-from producers.signing import SignatureError, unsigned_int, verify_generic, verify_greenhouse
-from producers.webhook_events import (
-    EVENT_ID,
-    GENERIC_EVENT,
-    GREENHOUSE_ACTIONS,
-    Action,
-    ApplicationSubmitted,
-    CommentSubmitted,
-    GreenhouseEvent,
-    ResumeFile,
-    ResumeUpdated,
-)
+from producers import attachments, enqueue, health
+from producers.intake import Job, resume_jobs
+from producers.providers import PROVIDERS, Delivery
+from producers.signing import SignatureError, unsigned_int
+from producers.webhook_events import Action, ApplicationSubmitted, CommentSubmitted, RemoteResume, Resume, ResumeUpdated
 
 log = logging.getLogger(__name__)
 
@@ -65,67 +56,32 @@ class Rejected(Exception):
         self.status, self.code, self.message, self.errors = status, code, message, errors
 
 
-@dataclass(frozen=True)
-class Delivery:
-    event_id: str
-    event_type: str
-    action: Action | None  # None: an event we acknowledge but do not act on
-
-
-def _read_generic(data: object, _body: bytes) -> Delivery:
-    """Event id: the body's ``event_id`` (the body is signed)."""
-    event = GENERIC_EVENT.validate_python(data)
-    return Delivery(event.event_id, event.type, event.data)
-
-
-def _read_greenhouse(data: object, body: bytes) -> Delivery:
-    """Event id: the action, the subject id and the hash of the signed body, never an unsigned
-    header (a captured body resent under a new header id would be enqueued again); a retried
-    delivery repeats the same body, so it is recognised."""
-    event = GreenhouseEvent.model_validate(data)
-    model = GREENHOUSE_ACTIONS.get(event.action)
-    payload = model.model_validate(event.payload) if model else None
-    action = payload.action() if payload else None
-    subject = payload.subject_id if payload else ""
-    event_id = f"{event.action}:{subject}:{repository.sha256(body)[:32]}"
-    EVENT_ID.validate_python(event_id)
-    return Delivery(event_id, event.action, action)
-
-
-@dataclass(frozen=True)
-class Provider:
-    secret: Callable[[Settings], str | None]
-    verify: Callable[[str, Mapping[str, str], bytes, Settings], None]
-    read: Callable[[object, bytes], Delivery]
-
-
-PROVIDERS: dict[str, Provider] = {
-    "generic": Provider(
-        secret=lambda s: s.webhook_secret,
-        verify=lambda secret, headers, body, s: verify_generic(secret, headers, body, s.webhook_max_age_s),
-        read=_read_generic,
-    ),
-    "greenhouse": Provider(
-        secret=lambda s: s.greenhouse_secret,
-        verify=lambda secret, headers, body, _s: verify_greenhouse(secret, headers, body),
-        read=_read_greenhouse,
-    ),
-}
-
-
 # --- storing an action and planning its jobs (one transaction; enqueued after commit) ---
 
-Job = Callable[[], AsyncResult]
 
-
-def _store_resume(session: Session, candidate_id: int, resume: ResumeFile, settings: Settings) -> int:
+def _store_resume(
+    session: Session, candidate_id: int, resume: Resume, posting_id: int | None, settings: Settings
+) -> list[Job]:
+    """Bytes: stored, and their jobs planned. A link: recorded, and a worker fetches it (the request never
+    waits on another system); the fetch plans the same jobs once the bytes are in."""
+    if isinstance(resume, RemoteResume):
+        fetch = AttachmentFetch(
+            provider=resume.provider,
+            url=resume.url,
+            filename=resume.filename,
+            candidate_id=candidate_id,
+            job_posting_id=posting_id,
+        )
+        session.add(fetch)
+        session.flush()
+        return [partial(attachments.enqueue_fetch, fetch.id)]
     if len(resume.content) > settings.max_document_bytes:
         raise Rejected(413, "too_large", f"résumé exceeds {settings.max_document_bytes} bytes")
     content = resume.content
     document = repository.add_document(
         session, candidate_id, resume.filename, content, repository.sha256(content), len(content)
     )
-    return document.id
+    return resume_jobs(session, candidate_id, document.id, posting_id)
 
 
 def _store_application(session: Session, action: ApplicationSubmitted, settings: Settings) -> list[Job]:
@@ -136,19 +92,12 @@ def _store_application(session: Session, action: ApplicationSubmitted, settings:
         if posting is None:
             raise Rejected(422, "unknown_posting", "posting_id names no stored posting; send it inline as posting")
     candidate = repository.add_candidate(session, action.candidate_id)
-    document_id = _store_resume(session, candidate.id, action.resume, settings)
-    application = repository.add_application(session, candidate.id, posting.id, document_id)
-    return [partial(enqueue.parse_then_score, document_id, application.id)]
+    return _store_resume(session, candidate.id, action.resume, posting.id, settings)
 
 
 def _store_resume_update(session: Session, action: ResumeUpdated, settings: Settings) -> list[Job]:
     candidate = repository.add_candidate(session, action.candidate_id)
-    document_id = _store_resume(session, candidate.id, action.resume, settings)
-    postings = session.scalars(select(Application.job_posting_id).filter_by(candidate_id=candidate.id)).all()
-    applications = [repository.add_application(session, candidate.id, p, document_id) for p in postings]
-    if not applications:  # no application yet: the résumé is still parsed
-        return [partial(enqueue.parse_then_score, document_id, None)]
-    return [partial(enqueue.parse_then_score, document_id, a.id) for a in applications]
+    return _store_resume(session, candidate.id, action.resume, None, settings)
 
 
 def _store_comment(session: Session, action: CommentSubmitted, _settings: Settings) -> list[Job]:
@@ -188,7 +137,6 @@ def _recorded(session: Session, provider: str, event_id: str) -> tuple[int, list
 def accept(settings: Settings, provider: str, delivery: Delivery) -> tuple[int, list[str]]:
     """Store the event's data and claim its id in one transaction, enqueue after the commit (so a
     worker always finds the rows), then record the job ids. Returns (status, job ids)."""
-    assert delivery.action is not None
     url = settings.database_url
     with session_scope(url) as session:
         if (done := _recorded(session, provider, delivery.event_id)) is not None:
@@ -196,7 +144,7 @@ def accept(settings: Settings, provider: str, delivery: Delivery) -> tuple[int, 
         if not repository.claim_webhook_delivery(session, provider, delivery.event_id, delivery.event_type):
             # a concurrent copy claimed it first (ON CONFLICT waited for its commit)
             return _recorded(session, provider, delivery.event_id) or (200, [])
-        jobs = STORE[type(delivery.action)](session, delivery.action, settings)
+        jobs = [job for action in delivery.actions for job in STORE[type(action)](session, action, settings)]
     try:
         job_ids = [task_id for job in jobs for task_id in _task_ids(job())]
     except Exception as exc:
@@ -256,7 +204,7 @@ async def receive(request: Request, provider: str) -> JSONResponse:
         delivery = spec.read(data, body)
     except (ValidationError, ValueError) as exc:
         raise _invalid(exc) from None
-    if delivery.action is None:
+    if not delivery.actions:
         status, job_ids = 200, []
     else:
         status, job_ids = await run_in_threadpool(accept, settings, provider, delivery)

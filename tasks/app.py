@@ -15,7 +15,7 @@ from kombu import Queue
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
 from tasks import metrics
-from tasks.contract import NIGHTLY_BATCH, QUEUES
+from tasks.contract import ALL_QUEUES, NIGHTLY_BATCH, QUEUES
 from workers.engine.batching import on_batch
 
 
@@ -40,6 +40,8 @@ def celery_config(settings: Settings) -> dict:
             # ~100 s default (10 s × a throttle of 10) added more than a short timeout itself.
             "unacked_restore_interval": max(1, min(10, settings.visibility_timeout_s // 10)),
             "unacked_restore_throttle": 1,
+            # Interactive lanes first, bulk lanes at least every TALENTQ_BULK_EVERY messages (tasks/lanes.py).
+            "queue_order_strategy": "tasks.lanes:LaneCycle",
         },
         # A malformed message is quarantined, never allowed to end the worker (tasks/quarantine.py).
         "broker_transport": "tasks.quarantine:Transport"
@@ -59,7 +61,8 @@ def celery_config(settings: Settings) -> dict:
         "task_send_sent_event": True,
         "task_track_started": True,
         "task_ignore_result": settings.result_backend is None,
-        "task_queues": [Queue(name) for name in sorted(set(QUEUES.values()))],
+        "task_queues": [Queue(name) for name in ALL_QUEUES],
+        # The interactive lane by default; bulk producers name the bulk queue (``contract.queue_of``).
         "task_routes": {name: {"queue": queue} for name, queue in QUEUES.items()},
         "worker_hijack_root_logger": False,
         "timezone": "UTC",

@@ -6,7 +6,7 @@ database, so messages stay small and Flower/Redis never show a résumé.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,7 @@ ANALYZE_SENTIMENT = "talentq.analyze_sentiment"
 ANALYZE_SENTIMENTS = "talentq.analyze_sentiments"
 SCORE_CANDIDATE = "talentq.score_candidate"
 NIGHTLY_BATCH = "talentq.nightly_batch"
+FETCH_ATTACHMENT = "talentq.fetch_attachment"
 
 # One queue per job kind, so each can get its own workers (GPU for models, CPU for the rest).
 QUEUES: dict[str, str] = {
@@ -25,10 +26,40 @@ QUEUES: dict[str, str] = {
     ANALYZE_SENTIMENTS: "sentiment",
     SCORE_CANDIDATE: "scoring",
     NIGHTLY_BATCH: "control",
+    FETCH_ATTACHMENT: "extract",  # network I/O on CPU workers: an HRIS event's résumé link (producers/attachments.py)
 }
 
 # Where malformed broker messages are kept (tasks/quarantine.py); the workers' metrics count it.
 QUARANTINE_KEY = "talentq:quarantine"
+
+# Two lanes per queue: ``interactive`` (HRIS events, single submissions: someone is waiting) on the queue named
+# above, ``bulk`` (batch runs, the nightly run) on the same name plus BULK_SUFFIX. Workers take interactive work
+# first and bulk work at least once every TALENTQ_BULK_EVERY jobs (tasks/lanes.py), so neither starves the other.
+Lane = Literal["interactive", "bulk"]
+BULK_SUFFIX = ".bulk"
+LANED = sorted({queue for name, queue in QUEUES.items() if name != NIGHTLY_BATCH})
+
+
+def queue_of(task_name: str, lane: Lane = "interactive") -> str:
+    """The queue a task's message goes to in ``lane``."""
+    queue = QUEUES[task_name]
+    return queue + BULK_SUFFIX if lane == "bulk" and queue in LANED else queue
+
+
+def is_bulk(queue: str) -> bool:
+    return queue.endswith(BULK_SUFFIX)
+
+
+def with_lanes(queues: list[str], lanes: Literal["both", "interactive", "bulk"] = "both") -> list[str]:
+    """A worker's queues in ``lanes``: by default the named ones first, then the bulk lane of each laned one (a
+    worker named for ``resumes`` also runs the nightly résumés, after the interactive ones); ``interactive`` keeps
+    the names as given, ``bulk`` turns each laned one into its bulk lane. A name ending in ``.bulk`` is kept."""
+    bulk = [queue + BULK_SUFFIX if queue in LANED else queue for queue in queues]
+    chosen = {"both": [*queues, *bulk], "interactive": queues, "bulk": bulk}[lanes]
+    return list(dict.fromkeys(chosen))
+
+
+ALL_QUEUES = sorted(with_lanes([*LANED, "control"]))
 
 DbId = Field(gt=0, lt=2**63)
 MAX_BULK_IDS = 1000  # bounds one message's handler call and transaction
@@ -69,12 +100,17 @@ class ScoreCandidatePayload(Payload):
     application_id: int = DbId
 
 
+class FetchAttachmentPayload(Payload):
+    fetch_id: int = DbId
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     EXTRACT_TEXT: ExtractTextPayload,
     PARSE_RESUME: ParseResumePayload,
     ANALYZE_SENTIMENT: AnalyzeSentimentPayload,
     ANALYZE_SENTIMENTS: AnalyzeSentimentsPayload,
     SCORE_CANDIDATE: ScoreCandidatePayload,
+    FETCH_ATTACHMENT: FetchAttachmentPayload,
 }
 
 # The task whose name a job's failure row carries. A bulk message carries jobs of another task: they are

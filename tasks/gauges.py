@@ -20,7 +20,7 @@ from prometheus_client.registry import Collector
 
 from db.queries import latest_batch_runs
 from db.session import session_scope
-from tasks.contract import QUARANTINE_KEY, QUEUES
+from tasks.contract import ALL_QUEUES, QUARANTINE_KEY
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class QueueCollector(Collector):
         waiting = GaugeMetricFamily("talentq_queue_messages", "Messages waiting in a queue.", labels=["queue"])
         unacked = GaugeMetricFamily("talentq_unacked_messages", "Messages delivered to a worker, not yet acked.")
         quarantined = GaugeMetricFamily("talentq_quarantined_messages", "Malformed messages kept in quarantine.")
-        queues = sorted(set(QUEUES.values()))
+        queues = ALL_QUEUES  # both lanes of every queue
         try:
             with self._client.pipeline(transaction=False) as pipe:
                 for queue in queues:

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIGURES_FILE = ROOT / ".cache" / "fault-figures.json"
 POISON_ENV = "TALENTQ_TEST_POISON_LOG"
 RUNS_ENV, DELAY_ENV = "TALENTQ_TEST_RUNS_LOG", "TALENTQ_TEST_PARSE_DELAY_S"
-QUEUE_NAMES = ("resumes", "sentiment", "scoring", "control")
+QUEUE_NAMES = ("resumes", "sentiment", "scoring", "control", "resumes.bulk", "sentiment.bulk", "scoring.bulk")
 
 
 # --- figures -----------------------------------------------------------------------------------------------

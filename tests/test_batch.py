@@ -4,6 +4,7 @@ resumability, nothing done twice."""
 from __future__ import annotations
 
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from config.settings import get_settings
 from db.models import BatchItem, BatchRun, ResumeResult
 from db.session import session_scope
 from producers import batch
-from tasks.contract import QUEUES
-from tests.support import talentq, wait_for
+from tasks.contract import queue_of
+from tests.support import GOOD_RESUME, talentq, wait_for
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -59,13 +60,13 @@ def test_run_reports_progress_and_summary_and_skips_done_work(start_worker, fold
 
 def test_backpressure_and_resume_after_interruption(start_worker, folder: Path, redis_client):
     settings = get_settings()
-    queue = QUEUES["talentq.parse_resume"]
+    queue = queue_of("talentq.parse_resume", "bulk")  # a run sends to the bulk lane
     seen_depths: list[int] = []
 
     def interrupted_depth(name: str) -> int:
         depth = batch.queue_depth(name)
         seen_depths.append(depth)
-        if len(seen_depths) > 2:
+        if len(seen_depths) > 4:  # two chunks checked both bulk lanes, then the third's check is interrupted
             raise KeyboardInterrupt("producer killed")
         return depth
 
@@ -99,3 +100,18 @@ def test_backpressure_and_resume_after_interruption(start_worker, folder: Path, 
     )
     run = batch.status(settings, "night-3")
     assert (run.submitted, run.done + run.failed) == (5, 5)
+
+
+def test_a_run_waits_for_room_in_every_bulk_lane_it_feeds(tmp_path: Path, database_url: str, redis_client):
+    """Résumé chains start in ``resumes.bulk``; applications with a parsed résumé go straight to ``scoring.bulk``:
+    the run's backpressure watches both (it watched the first alone, so a re-scoring run sent everything at once)."""
+    (tmp_path / "lane-check.txt").write_text(f"{GOOD_RESUME}\n{uuid.uuid4()}")  # never parsed before
+    checked: list[str] = []
+
+    def depth(name: str) -> int:
+        checked.append(name)
+        return 0
+
+    batch.submit(get_settings(), f"lanes-{uuid.uuid4().hex[:6]}", tmp_path, depth=depth)
+    redis_client.delete("resumes.bulk")  # no worker runs this run's message; nothing is left for the next test
+    assert set(checked) == {"resumes.bulk", "scoring.bulk"}

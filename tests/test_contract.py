@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-import tasks.jobs  # noqa: F401 - registers the tasks
+import producers.nightly  # noqa: F401 - the workers' app: registers every task, the producers' too
 from config.settings import Settings
 from tasks.app import app, celery_config
 from tasks.contract import (
@@ -68,7 +68,9 @@ def test_celery_is_configured_for_safety_and_ml_work():
     assert conf["worker_prefetch_multiplier"] == 1
     assert conf["worker_send_task_events"] and conf["task_send_sent_event"]
     assert conf["broker_transport_options"]["visibility_timeout"] > conf["task_time_limit"]
-    assert {q.name for q in conf["task_queues"]} == {"extract", "resumes", "sentiment", "scoring", "control"}
+    kinds = {"extract", "resumes", "sentiment", "scoring"}  # each in an interactive and a bulk lane
+    assert {q.name for q in conf["task_queues"]} == {"control", *kinds, *(f"{k}.bulk" for k in kinds)}
+    assert conf["broker_transport_options"]["queue_order_strategy"] == "tasks.lanes:LaneCycle"
     assert not conf["task_always_eager"]
 
 

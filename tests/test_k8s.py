@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from config.settings import Settings
-from tasks.contract import QUEUES
+from tasks.contract import QUEUES, with_lanes
 from tests.support import ROOT, parse_talentq_args
 
 K8S = ROOT / "deploy" / "k8s"
@@ -99,7 +99,8 @@ def test_the_strict_keda_check_catches_a_misspelt_field():
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_scaled_worker_scales_on_the_queues_it_consumes(overlay):
-    """A ScaledObject per worker Deployment except the control worker; its Redis lists are exactly its queues."""
+    """A ScaledObject per worker Deployment except the control worker; its Redis lists are exactly its queues, both
+    lanes of each (``talentq worker`` consumes the interactive queue and its ``.bulk`` lane)."""
     deployments = objects(overlay, "Deployment")
     scaled = objects(overlay, "ScaledObject")
     workers = {name for name in deployments if name.startswith("worker-")}
@@ -109,7 +110,7 @@ def test_each_scaled_worker_scales_on_the_queues_it_consumes(overlay):
         assert obj["spec"]["scaleTargetRef"]["name"] == name
         queues = option(containers(deployments[name])[0]["command"], "--queues").split(",")
         lists = [trigger["metadata"]["listName"] for trigger in obj["spec"]["triggers"]]
-        assert sorted(lists) == sorted(queues) and set(queues) <= set(QUEUES.values()), name
+        assert sorted(lists) == sorted(with_lanes(queues)) and set(queues) <= set(QUEUES.values()), name
         for trigger in obj["spec"]["triggers"]:
             assert trigger["type"] == "redis" and set(trigger["metadata"]) <= REDIS_TRIGGER_KEYS, name
             assert trigger["authenticationRef"]["name"] in objects(overlay, "TriggerAuthentication")

@@ -21,7 +21,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from config.settings import Settings
-from db.models import Application, Candidate, Comment, Document, ResumeResult, ScoreResult, SentimentResult
+from db.models import (
+    Application,
+    AttachmentFetch,
+    Candidate,
+    Comment,
+    Document,
+    ResumeResult,
+    ScoreResult,
+    SentimentResult,
+)
 from db.models import WebhookDelivery as Delivery
 from db.session import session_scope
 from producers.signing import generic_headers, greenhouse_headers
@@ -248,11 +257,24 @@ def test_greenhouse_ping_and_unhandled_actions_are_acknowledged_without_jobs(cli
     assert queue_lengths(redis_client) == before
 
 
-def test_greenhouse_resume_by_url_only_is_refused(client, redis_client):
-    url_only = {"filename": "cv.pdf", "type": "resume", "url": "https://example.invalid/cv.pdf"}
+def test_greenhouse_resume_by_url_is_recorded_and_left_to_a_worker_to_fetch(client, database_url, redis_client):
+    """What Greenhouse really sends: the request stores the link and queues a fetch; it downloads nothing
+    (tests/test_hris.py follows the fetch through a worker)."""
+    link = "https://example.invalid/cv.pdf?token=signed"
+    url_only = {"filename": "cv.pdf", "type": "resume", "url": link}
     before = queue_lengths(redis_client)
     response = send_greenhouse(client, greenhouse_application(5002, 9002, url_only))
-    assert response.status_code == 422 and "content_base64" in response.text
+    assert response.status_code == 202, response.text
+    [job_id] = response.json()["job_ids"]
+    with session_scope(database_url) as session:
+        fetch = session.scalars(select(AttachmentFetch).filter_by(url=link)).one()
+        assert fetch.state == "pending" and fetch.job_posting_id is not None
+        fetch_id, candidate_id = fetch.id, fetch.candidate_id
+        assert count(database_url, Document, candidate_id=candidate_id) == 0
+    queued = messages(redis_client, "extract")[job_id]
+    assert queued["task"] == "talentq.fetch_attachment" and queued["args"] == [
+        {"fetch_id": fetch_id, "batch_run_id": None}
+    ]
     assert queue_lengths(redis_client) == before
 
 
