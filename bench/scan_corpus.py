@@ -45,11 +45,11 @@ class Scan:
 
 
 def sample_lines(path: Path) -> list[str]:
-    """The sample's text as it would be printed: Markdown marks dropped, long lines wrapped."""
+    """The sample's text as it would be printed: Markdown marks and rules ("=====") dropped, long lines wrapped."""
     lines = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = " ".join(MARKDOWN_RE.sub("", raw).split())
-        lines.extend(textwrap.wrap(line, WRAP) if line else [])
+        lines.extend(textwrap.wrap(line, WRAP) if any(ch.isalnum() for ch in line) else [])
     return lines
 
 

@@ -4,8 +4,9 @@
 Rules, not a model: dates are exact enough for regular expressions, and a wrong date silently corrupts
 ``years_experience``. A year without a month is taken as mid-year (July), so "2006 - 2007" counts one year.
 Month names, their abbreviations and the words for "until now" come from a table per language (English,
-German, French, Spanish, Portuguese, Dutch) rather than a date library: dateparser knows them all but reads one
-date per call, cannot find ranges in running text, and took ~1,000× as long per résumé as these expressions.
+German, French, Spanish, Portuguese, Dutch) rather than a date library: dateparser 1.5 knows them all, but its
+``search_dates`` took 512 ms per résumé against 3.9 ms here (131×, five test résumés, busy 2-core CPU), finds
+single dates, not ranges, and read "+49" and "mit acht Jahren" as dates.
 """
 
 from __future__ import annotations
@@ -29,7 +30,30 @@ MONTH_NAMES: dict[int, str] = {
     12: "december dec dezember dez décembre decembre déc diciembre dic dezembro",
 }  # fmt: skip
 MONTH_NUMBER = {name: number for number, names in MONTH_NAMES.items() for name in names.split()}
-MONTH = "(?:" + "|".join(sorted(MONTH_NUMBER, key=len, reverse=True)) + ")"
+
+
+def _trie(words: list[str]) -> str:
+    """One regular expression matching any of ``words`` (the longest where several match), as a trie
+    ("ma(?:r(?:ch|s|zo)?|y)"): ``re`` tries a flat alternation word by word at every position, which made
+    date finding 4× slower than with English months alone; the trie, 1.2×."""
+    if not words:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[:1], []).append(word[1:])
+    options = []
+    for first, rests in sorted(groups.items()):
+        if not first:
+            continue
+        inner = _trie([r for r in rests if r])
+        if inner:
+            options.append(re.escape(first) + (f"(?:{inner})?" if "" in rests else f"(?:{inner})"))
+        else:
+            options.append(re.escape(first))
+    return "|".join(options)
+
+
+MONTH = f"(?:{_trie(list(MONTH_NUMBER))})"
 YEAR = r"(?:19[4-9]\d|20[0-4]\d)"
 DATE = (
     rf"(?:{MONTH}\.?,?\s*(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s*|de\s+)?'?{YEAR}"
