@@ -7,6 +7,7 @@ scanned-looking PDF, and the time of the text-layer sample PDFs, which must not 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -26,17 +27,24 @@ def main() -> None:
     args = parser.parse_args()
     limits = OcrLimits(max_pages=10, time_budget_s=1e9, threads=args.threads)
     extract(corpus(1)[0].png(), "warm.png", LIMIT, limits)  # load the engine once, outside the timings
-    rates, per_page = [], []
+    rates, per_page, cpu_seconds = [], [], []
     for scan in corpus(args.limit):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = extract(scan.pdf(), f"{scan.name}.pdf", LIMIT, limits)
         seconds = (time.perf_counter() - start) / len(scan.pages)
+        cpu_seconds.append((time.process_time() - cpu) / len(scan.pages))
         rate = character_error_rate(scan.text, result.text)
         rates.append(rate)
         per_page.append(seconds)
         confidence = result.ocr_confidence or 0.0
-        print(f"{scan.name:24} pages {len(scan.pages)}  CER {rate:.3f}  conf {confidence:.3f}  {seconds:.1f} s/page")
-    print(f"OCR: mean CER {statistics.mean(rates):.3f}, median {statistics.median(per_page):.1f} s/page")
+        print(
+            f"{scan.name:24} pages {len(scan.pages)}  CER {rate:.3f}  conf {confidence:.3f}"
+            f"  {seconds:.1f} s/page, {cpu_seconds[-1]:.1f} CPU s/page"
+        )
+    print(
+        f"OCR: mean CER {statistics.mean(rates):.3f}, median {statistics.median(per_page):.1f} s/page"
+        f" ({statistics.median(cpu_seconds):.1f} CPU s/page), load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"text-layer PDFs: {text_layer_ms(args.repeat, limits):.1f} ms per document (median of {args.repeat} passes)")
 
 
