@@ -73,6 +73,17 @@ def test_an_image_bomb_is_too_large_before_decoding() -> None:
     assert info.value.code == "too_large"
 
 
+def test_a_huge_scanned_page_is_rendered_within_the_pixel_bound() -> None:
+    """A PDF may declare a page of 200 × 200 inches (1.6 G pixels at 200 dpi); it is rendered smaller instead."""
+    page = Image.new("L", (400, 400), 255)
+    buffer = io.BytesIO()
+    page.save(buffer, "PDF", resolution=2)  # 400 px at 2 dpi: a 200-inch page
+    with pytest.raises(DocumentError) as info:
+        extract(buffer.getvalue(), "huge.pdf", LIMIT, OCR)
+    assert info.value.code == "no_text_layer"  # read (blank), not run out of memory
+    assert ocr._scale(14_400, 14_400) ** 2 * 14_400**2 <= ocr.MAX_PIXELS * 1.0001
+
+
 def test_ocr_off_leaves_a_scan_without_text_layer(sample_scan) -> None:
     with pytest.raises(DocumentError) as info:
         extract(sample_scan.pdf(), "scan.pdf", LIMIT, documents.NO_OCR)

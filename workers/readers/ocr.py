@@ -57,12 +57,20 @@ def ocr_pdf(data: bytes, limits: OcrLimits) -> OcrText:
         def pages() -> Iterator[Image.Image]:
             for index in range(min(len(pdf), limits.max_pages)):
                 page = pdf[index]
-                yield page.render(scale=RENDER_DPI / 72).to_pil()
+                yield page.render(scale=_scale(*page.get_size())).to_pil()
                 page.close()
 
         return _read(pages(), limits)
     finally:
         pdf.close()
+
+
+def _scale(width_pt: float, height_pt: float) -> float:
+    """Points to pixels at ``RENDER_DPI``, less for a page so large that it would pass ``MAX_PIXELS`` (a PDF may
+    declare a page of 200 × 200 inches: 1.6 G pixels at 200 dpi)."""
+    scale = RENDER_DPI / 72
+    pixels = width_pt * height_pt * scale * scale
+    return scale * min(1.0, (MAX_PIXELS / pixels) ** 0.5) if pixels > 0 else scale
 
 
 def ocr_image(data: bytes, limits: OcrLimits) -> OcrText:
