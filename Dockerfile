@@ -14,6 +14,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TOKENIZERS_PARALLELISM=false
 RUN pip install --index-url "${TORCH_INDEX_URL}" torch==2.13.0
+# OpenCV (under the OCR wheel, rapidocr-onnxruntime) loads libGL and GLib, which the slim image lacks.
+RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
+    && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 # Dependencies in their own layer (from pyproject's pins), so a code change does not reinstall them.

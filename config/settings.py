@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     separate_extraction: bool = Field(
         False, description="Extract résumé text on the `extract` queue (CPU workers) before parsing on `resumes`."
     )
+    ocr_max_pages: int = Field(5, ge=0, description="Most pages of a scan read by OCR (0 = OCR off).")
+    ocr_time_budget_s: float = Field(120.0, gt=0, description="No new page is OCR'd after this many seconds.")
 
     # Producers and operations.
     log_level: LogLevel = Field("INFO", description="Log level of the JSON logs (the CLI's default is WARNING).")

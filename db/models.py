@@ -74,6 +74,8 @@ class Document(Timestamped, Base):
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     text: Mapped[str | None] = mapped_column(Text, deferred=True)  # extracted by parse_resume
     text_hash: Mapped[str | None] = mapped_column(String(64))  # key of the text's embedding
+    text_source: Mapped[str | None] = mapped_column(String(16))  # reader of the text: pdf, docx, doc, rtf, ocr…
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)  # OCR's mean score (0-1) where text_source is ocr
 
 
 class Application(Timestamped, Base):

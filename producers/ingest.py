@@ -16,6 +16,7 @@ from db import repository
 from db.models import Application, Comment, JobPosting
 
 RESUME_SUFFIXES = {".pdf", ".docx", ".txt", ".md", ".html", ".htm", ".doc", ".rtf"}
+SCAN_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}  # images of résumés: workers read them by OCR
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def posting_from_file(session: Session, path: Path) -> JobPosting:
 
 
 def resume_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in RESUME_SUFFIXES)
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in RESUME_SUFFIXES | SCAN_SUFFIXES)
 
 
 def read_capped(path: Path, max_bytes: int) -> tuple[bytes, str, int]:

@@ -30,7 +30,7 @@ from tasks.contract import (
     ScoreCandidatePayload,
 )
 from workers import registry, scoring
-from workers.documents import DocumentError, extract_text
+from workers.documents import DocumentError, extract
 from workers.engine.encoder import Encoder, encoder_version
 from workers.resume.parser import parser_version
 from workers.resume.schema import Evidence
@@ -187,13 +187,15 @@ def _extract(doc: Document, max_bytes: int) -> str:
     if doc.size_bytes > max_bytes:
         raise ItemFailure("too_large", f"document is {doc.size_bytes} bytes; the limit is {max_bytes}")
     try:
-        return extract_text(doc.content, doc.filename, max_bytes)
+        extraction = extract(doc.content, doc.filename, max_bytes, registry.ocr_limits(get_settings()))
     except SoftTimeLimitExceeded as exc:
         raise _timeout() from exc
     except DocumentError as exc:
         if isinstance(exc.__cause__, SoftTimeLimitExceeded):  # a reader's catch-all wrapped it as corrupt
             raise _timeout() from exc
         raise ItemFailure(exc.code, exc.message) from exc
+    doc.text_source, doc.ocr_confidence = extraction.source, extraction.ocr_confidence
+    return extraction.text
 
 
 def _timeout() -> ItemFailure:

@@ -298,8 +298,8 @@ WORKER_DOCUMENTS: dict[str, tuple[bytes, str]] = {
     "nulls.txt": (b"\0\0\0\xff" * 1250, "binary"),
     "controls.txt": (bytes(range(1, 32)) * 100, "binary"),
     "bad-utf16.txt": (b"\xff\xfe" + b"\x00\xd8" * 10 + b"a", "decode_error"),
-    "image.pdf": (b"\x89PNG\r\n\x1a\n" + bytes(300), "unsupported_type"),
-    "legacy.doc": (OLE_MAGIC + bytes(700), "unsupported_type"),
+    "image.pdf": (b"\x89PNG\r\n\x1a\n" + bytes(300), "corrupt"),  # workers OCR images: this one is broken
+    "legacy.doc": (OLE_MAGIC + bytes(700), "corrupt"),  # .doc is read: no OLE directory here
 }
 
 

@@ -1,4 +1,5 @@
-"""Document bytes → text or a DocumentError code, on real files generated here (reportlab, python-docx, pypdf)."""
+"""Document bytes → text or a DocumentError code, on real files generated here (reportlab, python-docx, pypdf,
+hand-written RTF) and a Word 97 ``.doc`` saved by Word (tests/fixtures/word97.doc, from textract's tests, MIT)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from PIL import Image
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from tests.support import pdf_bytes
+from tests.support import ROOT, pdf_bytes
 from workers.documents import DocumentError, extract_text
 
+FIXTURES = ROOT / "tests" / "fixtures"
 MB = 1024 * 1024
 LIMIT = 10 * MB
 
@@ -115,9 +117,11 @@ def test_magic_bytes_win_over_extension() -> None:
         (b"%PDF-1.7\n" + bytes(range(256)) * 4, "cv.pdf", "corrupt"),
         (b"PK\x03\x04" + b"\x00garbage" * 50, "cv.docx", "corrupt"),
         (b"not a pdf at all", "cv.pdf", "corrupt"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "photo.png", "unsupported_type"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.doc", "unsupported_type"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "photo.png", "unsupported_type"),  # OCR off: extract_text's default
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.doc", "corrupt"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "locked.docx", "encrypted"),
+        (b"\x1f\x8b\x08\x00" + b"\x00" * 100, "cv.gz", "unsupported_type"),
+        (b"{\\rtf1\\ansi\\ansicpg99999 {\\'e9}}", "cv.rtf", "corrupt"),
         (b"\x00\x01\x02\x03\xff" * 200, "cv.txt", "binary"),
         (b"\xff\xfe" + b"\x00\xd8", "cv.txt", "decode_error"),
         (b"plain words", "cv.exe", "unsupported_type"),
@@ -149,11 +153,66 @@ def test_docx_zip_bomb_is_too_large() -> None:
         ("José Müller".encode("utf-16"), "José Müller"),
         ("\ufeffJosé Müller".encode(), "José Müller"),
         ("José Müller".encode("utf-16-le"), "José Müller"),
-        ("Jos\xe9 \x81".encode("latin-1"), "Jos\xe9 \x81"),
     ],
 )
 def test_text_encodings(encoded: bytes, expected: str) -> None:
     assert extract_text(encoded, "cv.txt", LIMIT) == expected
+
+
+RUSSIAN = "Иван Петров\nОпыт работы\nВедущий инженер, ООО Ромашка, Москва\n2018 - настоящее время\nPython, PostgreSQL"
+CHINESE = "张伟\n工作经历\n高级软件工程师，北京字节跳动科技有限公司，2019年3月至今\n教育背景：清华大学学士"
+JAPANESE = "山田太郎\n職務経歴\n株式会社サイバーエージェント エンジニア 2018年4月から現在\n学歴：東京大学 工学部"
+GREEK = "Ανδρέας Παπαδόπουλος\nΜηχανικός λογισμικού, Αθήνα\nΕμπειρία: 2016 – σήμερα"
+POLISH = "Zofia Wójcik\nDoświadczenie zawodowe: inżynier, Kraków, Łódź\nUmiejętności: Python, SQL"
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        (RUSSIAN, "cp1251"),
+        (RUSSIAN, "koi8_r"),
+        (CHINESE, "gbk"),
+        (JAPANESE, "shift_jis"),
+        (RUSSIAN, "utf-16-le"),  # no BOM: every other byte is 0x04 or 0x00
+        (RUSSIAN, "utf-16-be"),
+        (CHINESE, "utf-16-le"),
+        (GREEK, "cp1253"),
+        (POLISH, "cp1250"),
+        ("Jürgen Müller, Bäckerstraße 5, Köln – Softwareentwickler", "cp1252"),
+    ],
+)
+def test_legacy_code_pages_decode_exactly(text: str, codec: str) -> None:
+    """The old fallback chain (UTF-8 → cp1252 → latin-1) turned every one of these but the last into mojibake."""
+    assert extract_text(text.encode(codec), "cv.txt", LIMIT) == text
+
+
+def test_word97_doc_saved_by_word() -> None:
+    text = extract_text((FIXTURES / "word97.doc").read_bytes(), "cv.doc", LIMIT)
+    assert text.split() == (FIXTURES / "word97.txt").read_text().split()
+
+
+def test_word97_doc_is_read_whatever_its_name() -> None:
+    assert "I love word documents" in extract_text((FIXTURES / "word97.doc").read_bytes(), "upload.bin", LIMIT)
+
+
+def test_rtf_with_code_page_and_unicode_escapes() -> None:
+    rtf = (
+        rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0 Arial;}}"
+        rb"\pard Fran\'e7oise M\'fcller\par"
+        rb"\pard{\b Exp\'e9rience professionnelle}\par"
+        rb"\pard Ing\u233?nieure, Soci\u233?t\u233? G\u233?n\u233?rale, janv. 2017 \endash  aujourd'hui\par}"
+    )
+    lines = [line.strip() for line in extract_text(rtf, "cv.rtf", LIMIT).splitlines() if line.strip()]
+    assert lines == [
+        "Françoise Müller",
+        "Expérience professionnelle",
+        "Ingénieure, Société Générale, janv. 2017 – aujourd'hui",
+    ]
+
+
+def test_rtf_in_a_cyrillic_code_page() -> None:
+    rtf = rb"{\rtf1\ansi\ansicpg1251 \'c8\'e2\'e0\'ed \'cf\'e5\'f2\'f0\'ee\'e2\par}"
+    assert extract_text(rtf, "cv.rtf", LIMIT).strip() == "Иван Петров"
 
 
 def test_html_drops_script_and_style() -> None:

@@ -2,7 +2,8 @@
 
 ``engine/`` runs transformer models (the encoder, token-budget batching, the torch and ONNX backends);
 ``resume/`` parses résumés; ``sentiment/`` labels comments; ``scoring.py`` scores candidates against a
-posting; ``documents.py`` turns uploaded files into text; ``registry.py`` loads each model once per process.
+posting; ``documents.py`` turns uploaded files into text (``readers/``: encodings, Word 97, OCR); ``registry.py`` loads
+each model once per process.
 """
 
 from pathlib import Path

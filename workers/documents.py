@@ -1,30 +1,39 @@
 """Uploaded document bytes → plain text, or a ``DocumentError`` with a stable code.
 
+Formats: PDF (its text layer; OCR when it has none), DOCX, Word 97–2003 ``.doc``, RTF, HTML, plain text in any
+encoding, and images (OCR). ``extract`` also says where the text came from (``Extraction.source``) and, for OCR,
+how sure the recogniser was.
+
 Codes (``DocumentError.code``), the only exceptions bad input can raise:
 
 - ``empty``: no bytes, or no text once extracted;
 - ``too_large``: more than ``max_bytes`` bytes, or a DOCX that inflates past its bounds (zip bomb): its XML
   parts past ``DOCX_MAX_XML_BYTES`` (python-docx parses them into trees many times their size), or all parts
-  past ``DOCX_MAX_INFLATION`` times ``max_bytes``;
-- ``unsupported_type``: a format we do not read (images, legacy .doc, other zip formats, unknown extensions);
-- ``corrupt``: claims to be PDF/DOCX but the library cannot open it;
-- ``encrypted``: a password-protected PDF (one that opens with the empty password is read) or an encrypted
-  Office file (OLE container named ``.docx``);
-- ``no_text_layer``: a PDF whose pages carry no text (a scan): it needs OCR, which we do not do;
+  past ``DOCX_MAX_INFLATION`` times ``max_bytes``; an image of more than ``ocr.MAX_PIXELS`` pixels;
+- ``unsupported_type``: a format we do not read (archives, other OLE or zip formats, Word before 97, unknown
+  extensions; images where OCR is off);
+- ``corrupt``: claims to be PDF/DOCX/DOC/RTF/an image but the library cannot open it;
+- ``encrypted``: a password-protected PDF (one that opens with the empty password is read), ``.doc``, or an
+  encrypted Office file (an OLE container with an ``EncryptedPackage``);
+- ``no_text_layer``: a PDF without a text layer where OCR is off (``OcrLimits.max_pages`` 0), or a scan in which
+  OCR read nothing;
 - ``binary``: claims to be text but is mostly NULs or control bytes;
 - ``decode_error``: a UTF-16/32 byte-order mark followed by bytes that do not decode.
 
 The type comes from magic bytes first and the filename extension second, so a PDF named ``cv.txt`` is read
-as a PDF. Work is bounded: at most ``MAX_PDF_PAGES`` pages and ``PDF_TIME_BUDGET_S`` seconds per PDF.
+as a PDF. Work is bounded: at most ``MAX_PDF_PAGES`` pages and ``PDF_TIME_BUDGET_S`` seconds per PDF, and OCR
+by its ``OcrLimits``. A PDF with a text layer never goes through OCR.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import time
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
@@ -35,6 +44,11 @@ import pypdf
 from docx.document import Document as DocxDocument
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from PIL import Image, UnidentifiedImageError
+from striprtf.striprtf import rtf_to_text
+
+from workers.readers import encoding, ocr, word97
+from workers.readers.ocr import OcrLimits
 
 MAX_PDF_PAGES = 100
 PDF_TIME_BUDGET_S = 20.0
@@ -49,7 +63,11 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, RuntimeError,
 TEXT_EXTENSIONS = {"", ".txt", ".text", ".md", ".markdown", ".rst", ".csv"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-BINARY_MAGICS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
+RTF_MAGIC = b"{\\rtf"
+IMAGE_MAGICS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
+ARCHIVE_MAGICS = (b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
+RTF_CODEPAGE_RE = re.compile(rb"\\ansicpg(\d+)")
+NO_OCR = OcrLimits(max_pages=0)
 
 
 class DocumentError(Exception):
@@ -61,20 +79,41 @@ class DocumentError(Exception):
         self.message = message
 
 
-def extract_text(data: bytes, filename: str, max_bytes: int) -> str:
-    """Plain text of a PDF, DOCX, HTML or text document, with ``\\n`` line breaks."""
+@dataclass(frozen=True)
+class Extraction:
+    text: str
+    source: str  # the reader: pdf, docx, doc, rtf, html, text, or ocr (scans and images)
+    ocr_confidence: float | None = None  # the recogniser's mean score (0 to 1) where source is "ocr"
+
+
+def extract_text(data: bytes, filename: str, max_bytes: int, ocr_limits: OcrLimits = NO_OCR) -> str:
+    """Plain text of a document, with ``\\n`` line breaks (``extract`` without where it came from)."""
+    return extract(data, filename, max_bytes, ocr_limits).text
+
+
+def extract(data: bytes, filename: str, max_bytes: int, ocr_limits: OcrLimits = NO_OCR) -> Extraction:
+    """Plain text of a document, with ``\\n`` line breaks, and which reader gave it. Scans are read by OCR
+    within ``ocr_limits`` (none by default: OCR is slow, and callers opt in where it belongs, the CPU workers)."""
     if not data:
         raise DocumentError("empty", "the document has no bytes")
     if len(data) > max_bytes:
         raise DocumentError("too_large", f"{len(data)} bytes is more than the limit of {max_bytes}")
     kind = _detect_kind(data, PurePath(filename).suffix.lower())
-    readers = {"pdf": _pdf_text, "docx": _docx_text, "html": _html_text, "text": _plain_text}
     if kind == "docx":
         _check_zip_size(data, max_bytes)
-    text = readers[kind](data).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if kind == "image":
+        if ocr_limits.max_pages <= 0:
+            raise DocumentError("unsupported_type", "an image, and OCR is off")
+        extraction = _ocr(ocr.ocr_image, data, ocr_limits)
+    elif kind == "pdf":
+        extraction = _pdf(data, ocr_limits)
+    else:
+        readers = {"docx": _docx_text, "doc": _doc_text, "rtf": _rtf_text, "html": _html_text, "text": _plain_text}
+        extraction = Extraction(readers[kind](data), kind)
+    text = extraction.text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.strip():
         raise DocumentError("empty", "the document contains no text")
-    return text
+    return Extraction(text, extraction.source, extraction.ocr_confidence)
 
 
 def _detect_kind(data: bytes, suffix: str) -> str:
@@ -86,11 +125,15 @@ def _detect_kind(data: bytes, suffix: str) -> str:
             return "docx"
         raise DocumentError("unsupported_type", "a zip archive that is not a Word document")
     if data.startswith(OLE_MAGIC):
-        if suffix == ".docx":
+        if suffix == ".docx":  # Office 2007+ wraps an encrypted DOCX in an OLE container
             raise DocumentError("encrypted", "a password-protected Office document")
-        raise DocumentError("unsupported_type", "legacy Office (OLE) documents are not supported")
-    if data.startswith(BINARY_MAGICS):
-        raise DocumentError("unsupported_type", "an image or archive, not a document")
+        return "doc"
+    if data.startswith(RTF_MAGIC):
+        return "rtf"
+    if data.startswith(IMAGE_MAGICS) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "image"
+    if data.startswith(ARCHIVE_MAGICS):
+        raise DocumentError("unsupported_type", "an archive, not a document")
     sniff = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if sniff.startswith((b"<!doctype html", b"<html")) or suffix in HTML_EXTENSIONS:
         return "html"
@@ -98,7 +141,7 @@ def _detect_kind(data: bytes, suffix: str) -> str:
         raise DocumentError("corrupt", "named .pdf but has no PDF header")
     if suffix == ".docx":
         raise DocumentError("corrupt", "named .docx but is not a zip archive")
-    if suffix in TEXT_EXTENSIONS:
+    if suffix in TEXT_EXTENSIONS or suffix in (".doc", ".rtf"):  # Word and WordPad save plain text so named too
         return "text"
     raise DocumentError("unsupported_type", f"unsupported file type {suffix!r}")
 
@@ -171,6 +214,12 @@ class _Fragment:
     text: str
 
 
+def _pdf(data: bytes, ocr_limits: OcrLimits) -> Extraction:
+    """The PDF's text layer; OCR only where it has none (a scan), so text PDFs never pay for it."""
+    text = _pdf_text(data)
+    return Extraction(text, "pdf") if text.strip() else _ocr(ocr.ocr_pdf, data, ocr_limits)
+
+
 def _pdf_text(data: bytes) -> str:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
@@ -186,10 +235,23 @@ def _pdf_text(data: bytes) -> str:
         raise
     except Exception as exc:  # pypdf raises many types on malformed input; all mean the same to a caller
         raise DocumentError("corrupt", f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
-    text = "\n".join(pages)
-    if not text.strip():
-        raise DocumentError("no_text_layer", "the PDF has no text layer (a scan?); OCR is not supported")
-    return text
+    return "\n".join(pages)
+
+
+def _ocr(read: Callable[[bytes, OcrLimits], ocr.OcrText], data: bytes, limits: OcrLimits) -> Extraction:
+    if limits.max_pages <= 0:
+        raise DocumentError("no_text_layer", "a scan (no text layer) and OCR is off")
+    try:
+        result = read(data, limits)
+    except (ocr.ImageTooLarge, Image.DecompressionBombError) as exc:
+        raise DocumentError("too_large", str(exc)) from exc
+    except UnidentifiedImageError as exc:
+        raise DocumentError("corrupt", "not an image Pillow can read") from exc
+    except Exception as exc:  # PDFium, Pillow and the OCR engine raise many types on malformed input
+        raise DocumentError("corrupt", f"unreadable scan: {type(exc).__name__}: {exc}") from exc
+    if not result.text.strip():
+        raise DocumentError("no_text_layer", "a scan in which OCR found no text")
+    return Extraction(result.text, "ocr", result.confidence)
 
 
 def _page_text(page: pypdf.PageObject) -> str:
@@ -262,6 +324,29 @@ def _docx_blocks(parent: DocxDocument | object) -> list[str]:
     return lines
 
 
+# --- Word 97-2003 and RTF -------------------------------------------------------------------------------------
+
+
+def _doc_text(data: bytes) -> str:
+    try:
+        return word97.doc_text(data)
+    except word97.EncryptedWord as exc:
+        raise DocumentError("encrypted", str(exc)) from exc
+    except word97.NotWordDocument as exc:
+        raise DocumentError("unsupported_type", str(exc)) from exc
+    except Exception as exc:  # olefile and a damaged FIB or piece table raise many types
+        raise DocumentError("corrupt", f"unreadable Word document: {type(exc).__name__}: {exc}") from exc
+
+
+def _rtf_text(data: bytes) -> str:
+    """RTF is 7-bit text; its 8-bit characters are ``\\'xx`` escapes in the code page that ``\\ansicpg`` names."""
+    codepage = RTF_CODEPAGE_RE.search(data[:4096])
+    try:
+        return rtf_to_text(data.decode("latin-1"), encoding=f"cp{codepage.group(1).decode()}" if codepage else "cp1252")
+    except Exception as exc:  # striprtf raises on unknown code pages and broken escapes
+        raise DocumentError("corrupt", f"unreadable RTF: {type(exc).__name__}: {exc}") from exc
+
+
 # --- HTML and plain text ---------------------------------------------------------------------------------------
 
 
@@ -301,38 +386,16 @@ def _html_text(data: bytes) -> str:
     return "\n".join(line for line in lines if line)
 
 
-BOMS = (
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-
-
 def _plain_text(data: bytes) -> str:
-    """Decode by BOM, then UTF-16 without BOM (NULs on one side), UTF-8, cp1252 and finally latin-1."""
-    for bom, encoding in BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise DocumentError("decode_error", f"invalid {encoding} after its byte-order mark") from exc
+    """Decoded by ``readers.encoding`` (BOM, UTF-16, UTF-8, then the detected code page); mostly NULs or control
+    characters is ``binary``."""
+    try:
+        text = encoding.decode(data)
+    except encoding.BadByteOrderMark as exc:
+        raise DocumentError("decode_error", str(exc)) from exc
     sample = data[:4096]
-    nul_share = sample.count(0) / len(sample)
-    if nul_share > 0.3:
-        text = _bomless_utf16(data)
-        if text is None or _mostly_controls(text):  # NULs on every other byte alone do not make UTF-16 text
-            raise DocumentError("binary", "mostly NUL bytes: not a text file")
-        return text
-    for encoding in ("utf-8", "cp1252", "latin-1"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if nul_share > 0.01 or _mostly_controls(text):
-        raise DocumentError("binary", "too many control bytes: not a text file")
+    if (sample.count(0) > 0.01 * len(sample) and "\x00" in text) or _mostly_controls(text):
+        raise DocumentError("binary", "mostly NUL or control bytes: not a text file")
     return text
 
 
@@ -340,15 +403,3 @@ def _mostly_controls(text: str) -> bool:
     """More than 5% control characters (other than whitespace) in the first 4096."""
     controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\n\r\f")
     return controls > 0.05 * min(len(text), 4096)
-
-
-def _bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM puts its NULs on the even (BE) or odd (LE) bytes of ASCII text."""
-    even, odd = data[0:4096:2], data[1:4096:2]
-    encoding = "utf-16-le" if odd.count(0) > 0.9 * len(odd) else "utf-16-be" if even.count(0) > 0.9 * len(even) else ""
-    if not encoding:
-        return None
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        return None

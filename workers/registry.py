@@ -14,15 +14,24 @@ import torch
 
 from config.settings import Settings
 from workers.engine.encoder import Encoder
+from workers.readers.ocr import OcrLimits
 from workers.resume.entities import HubEntityModel, ResumeEntityModel
 from workers.resume.parser import ResumeParser
 from workers.resume.skills import default_taxonomy, vectors_path
 
 
+def _threads(settings: Settings) -> int:
+    """Each worker process's share of the cores, so processes don't fight over them."""
+    return settings.torch_threads or max(1, (os.cpu_count() or 1) // max(1, settings.worker_concurrency))
+
+
 def configure_torch(settings: Settings) -> None:
-    """Give each worker process its share of the cores so processes don't fight over them."""
-    threads = settings.torch_threads or max(1, (os.cpu_count() or 1) // max(1, settings.worker_concurrency))
-    torch.set_num_threads(threads)
+    torch.set_num_threads(_threads(settings))
+
+
+def ocr_limits(settings: Settings) -> OcrLimits:
+    """How much OCR one document may get, on the process's share of the cores."""
+    return OcrLimits(settings.ocr_max_pages, settings.ocr_time_budget_s, _threads(settings))
 
 
 @cache

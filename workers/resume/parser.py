@@ -21,6 +21,7 @@ from langdetect import DetectorFactory, LangDetectException, detect
 from workers.engine.encoder import Encoder
 from workers.resume import assemble
 from workers.resume.contacts import find_emails, find_languages, find_links, find_name, find_phones
+from workers.resume.dated_lines import experience_for_language
 from workers.resume.dates import RANGE_RE, find_date_ranges, years_of_experience
 from workers.resume.education import find_education
 from workers.resume.entities import Entity, EntityModel, entity_model_version
@@ -93,9 +94,10 @@ class ResumeParser:
             _outside(sections, len(text), "education", "certifications"), [(0, header_end)]
         )
         ranges = [r for start, end in experience_scope for r in find_date_ranges(text, start, end)]
-        jobs = assemble.experience_entries(text, entities, ranges, experience_scope)
-        locations = assemble.unique_evidence(assemble.of_label(entities, "LOCATION"))
         language = _language(text)
+        jobs = assemble.experience_entries(text, entities, ranges, experience_scope)
+        jobs = experience_for_language(language, text, segs, ranges, jobs)
+        locations = assemble.unique_evidence(assemble.of_label(entities, "LOCATION"))
         skill_lines = _skill_section_lines(segs, sections)
         education = find_education(text, education_spans or [(0, len(text))])
         section_infos = [SectionInfo(kind=s.kind, heading=s.heading, start=s.start, end=s.end) for s in sections]

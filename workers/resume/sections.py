@@ -10,6 +10,7 @@ misses ("Career Experience/Job History") are classified by their nearest prototy
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,6 +90,63 @@ HEADINGS: dict[str, tuple[str, ...]] = {
                   "leadership and activities", "affiliations", "memberships", "professional affiliations"),
 }  # fmt: skip
 HEADING_KIND = {phrase: kind for kind, phrases in HEADINGS.items() for phrase in phrases}
+# German, French, Spanish, Portuguese and Dutch headings, as heading_key writes them (accents folded: "Formação"
+# is "formacao"). Matched exactly only: the encoder's prototypes stay the English ones, so English résumés
+# are sectioned as before.
+FOREIGN_HEADINGS: dict[str, tuple[str, ...]] = {
+    "summary": (
+        "profil", "kurzprofil", "zusammenfassung", "uber mich", "berufsziel", "profil professionnel", "a propos",
+        "a propos de moi", "objectif", "objectif professionnel", "perfil", "perfil profesional", "resumen",
+        "resumen profesional", "objetivo", "objetivo profesional", "sobre mi", "perfil profissional", "resumo",
+        "sobre mim", "profiel", "persoonlijk profiel", "samenvatting", "over mij", "doelstelling",
+    ),
+    "experience": (
+        "berufserfahrung", "berufliche erfahrung", "beruflicher werdegang", "werdegang", "erfahrung",
+        "berufspraxis", "praktische erfahrung", "praktika", "experience professionnelle",
+        "experiences professionnelles", "parcours professionnel", "emplois", "stages", "experiencia laboral",
+        "experiencia profesional", "experiencia", "trayectoria profesional", "historial laboral",
+        "experiencia profissional", "experiencias profissionais", "historico profissional",
+        "percurso profissional", "werkervaring", "ervaring", "beroepservaring", "loopbaan",
+        "professionele ervaring", "relevante werkervaring",
+    ),
+    "education": (
+        "ausbildung", "bildung", "bildungsweg", "schulbildung", "studium", "akademische ausbildung",
+        "schulische ausbildung", "formation", "formations", "etudes", "formation academique", "diplomes",
+        "parcours academique", "cursus", "educacion", "formacion", "formacion academica", "estudios",
+        "formacao", "formacao academica", "educacao", "escolaridade", "habilitacoes", "habilitacoes literarias",
+        "opleiding", "opleidingen", "onderwijs", "scholing",
+    ),
+    "skills": (
+        "kenntnisse", "fahigkeiten", "faehigkeiten", "kompetenzen", "fachkenntnisse", "edv kenntnisse",
+        "it kenntnisse", "qualifikationen", "competences", "competences techniques", "connaissances",
+        "informatique", "habilidades", "competencias", "conocimientos", "aptitudes", "conhecimentos",
+        "aptidoes", "vaardigheden", "competenties", "kennis", "vaardigheden en competenties",
+    ),
+    "languages": (
+        "sprachen", "sprachkenntnisse", "langues", "competences linguistiques", "idiomas", "lenguas", "linguas",
+        "talen", "talenkennis",
+    ),
+    "certifications": (
+        "weiterbildung", "weiterbildungen", "zertifikate", "zertifizierungen", "fortbildungen", "kurse",
+        "formations complementaires", "certificaciones", "cursos", "certificacoes", "certificaten",
+        "certificeringen", "cursussen",
+    ),
+    "projects": ("projekte", "projets", "proyectos", "projetos", "projecten"),
+    "awards": ("auszeichnungen", "distinctions", "prix et distinctions", "premios", "prijzen"),
+    "publications": ("publikationen", "veroffentlichungen", "publicaciones", "publicacoes", "publicaties"),
+    "interests": (
+        "hobbys", "interessen", "freizeit", "centres d interet", "loisirs", "intereses", "aficiones",
+        "pasatiempos", "interesses", "hobby s",
+    ),
+    "references": ("referenzen", "referencias", "referenties"),
+    "personal": (
+        "personliche daten", "personliche angaben", "kontakt", "informations personnelles", "coordonnees",
+        "etat civil", "datos personales", "informacion personal", "contacto", "dados pessoais",
+        "informacoes pessoais", "contato", "persoonlijke gegevens", "personalia", "contactgegevens",
+    ),
+    "volunteer": ("ehrenamt", "ehrenamtliches engagement", "benevolat", "voluntariado", "vrijwilligerswerk"),
+}  # fmt: skip
+HEADING_KIND.update({phrase: kind for kind, phrases in FOREIGN_HEADINGS.items() for phrase in phrases})
 # The last word of an upper-case heading names its kind: "RETAIL EXPERIENCE", "KEY SKILLS AND COMPETENCIES".
 HEAD_WORDS: dict[str, tuple[str, ...]] = {
     "experience": ("experience", "experiences", "employment", "internships", "internship", "appointments"),
@@ -131,8 +189,21 @@ def segments(cleaned: str) -> list[Segment]:
     return [Segment(m.start(), m.end(), m.group()) for m in SEGMENT_RE.finditer(cleaned)]
 
 
+def fold(text: str) -> str:
+    """``text`` with accents dropped letter by letter ("Expérience" → "Experience"), same length, so offsets and
+    the ASCII heading patterns hold for headings in other languages."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+@lru_cache(maxsize=1024)
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFKD", ch)[:1]
+    return base if base.isascii() and base.isalpha() else ch
+
+
 def heading_key(text: str) -> str:
-    """Lower-cased heading text: spaced letters joined, ``&`` as "and", punctuation dropped."""
+    """Lower-cased heading text: accents folded, spaced letters joined, ``&`` as "and", punctuation dropped."""
+    text = fold(text)
     if SPACED_LETTERS_RE.fullmatch(text.strip()):
         text = text.replace(" ", "")
     text = text.replace("&", " and ").lower()
@@ -141,14 +212,15 @@ def heading_key(text: str) -> str:
 
 def _rule_heading(segment: Segment) -> tuple[str, int] | None:
     """(kind, heading length) when the segment is, or starts with, a known heading."""
-    kind = HEADING_KIND.get(heading_key(segment.text))
-    if kind and WHOLE_HEADING_RE.fullmatch(segment.text):
-        return kind, len(segment.text)
+    text = fold(segment.text)
+    kind = HEADING_KIND.get(heading_key(text))
+    if kind and WHOLE_HEADING_RE.fullmatch(text):
+        return kind, len(text)
     for pattern in (HEADING_PREFIX_RE, CAPS_PREFIX_RE):
-        match = pattern.match(segment.text)
+        match = pattern.match(text)
         if match and (kind := HEADING_KIND.get(heading_key(match.group("head")))):
             return kind, match.end()
-    return _caps_heading(segment.text)
+    return _caps_heading(text)
 
 
 def _caps_heading(text: str) -> tuple[str, int] | None:
@@ -178,7 +250,7 @@ def _is_title_like(text: str) -> bool:
 @lru_cache(maxsize=4)
 def _prototypes(encoder: Encoder) -> tuple[np.ndarray, tuple[str, ...]]:
     """Embeddings of every vocabulary heading, computed once per encoder."""
-    phrases = tuple(HEADING_KIND)
+    phrases = tuple(p for phrases in HEADINGS.values() for p in phrases)
     return encoder.embed(list(phrases)), tuple(HEADING_KIND[p] for p in phrases)
 
 

@@ -1,0 +1,31 @@
+"""documents.text_source and ocr_confidence: which reader gave a document's text, and how sure OCR was
+
+A scan's text is read by OCR and can be wrong where a text layer cannot: consumers see it on the row
+(``text_source = 'ocr'``, ``ocr_confidence`` the recogniser's mean score, 0 to 1) and can send such
+résumés to a person.
+
+Revision ID: 0010
+Revises: 0006
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("documents") as table:
+        table.add_column(sa.Column("text_source", sa.String(16), nullable=True))
+        table.add_column(sa.Column("ocr_confidence", sa.Float(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("documents") as table:
+        table.drop_column("ocr_confidence")
+        table.drop_column("text_source")
