@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -205,3 +206,45 @@ class WebhookDelivery(Base):
     event_type: Mapped[str] = mapped_column(String(100))
     job_ids: Mapped[dict[str, Any]]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookSubscription(Timestamped, Base):
+    """A consumer's URL for outbound webhooks. ``secret`` (``whsec_`` + base64) signs its deliveries, so the
+    read-only role may not read this table; ``event_types`` None means every event."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    event_types: Mapped[list[str] | None] = mapped_column(TextList)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OutboundWebhook(Base):
+    """One event for one subscription, written by a trigger in the transaction that wrote the result (so no
+    event is lost or sent from memory); the dispatcher moves it pending -> delivered | failed | cancelled."""
+
+    __tablename__ = "outbound_webhooks"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True)
+    event_type: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]]  # ids only (the NOTIFY payload)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboundWebhookAttempt(Base):
+    """The delivery log: every POST made, with its HTTP status or the connection error."""
+
+    __tablename__ = "outbound_webhook_attempts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("outbound_webhooks.id", ondelete="CASCADE"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    duration_ms: Mapped[float] = mapped_column(Float)
