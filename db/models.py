@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -105,7 +106,10 @@ class ModelStamp:
 
 class ResumeResult(ModelStamp, Timestamped, Base):
     __tablename__ = "resume_results"
-    __table_args__ = (UniqueConstraint("document_id", "model_version"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "model_version"),
+        Index("ix_resume_results_updated_at_document_id", "updated_at", "document_id"),  # the read API's page order
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     name: Mapped[str | None] = mapped_column(String(300))
@@ -122,7 +126,10 @@ class ResumeResult(ModelStamp, Timestamped, Base):
 
 class SentimentResult(ModelStamp, Timestamped, Base):
     __tablename__ = "sentiment_results"
-    __table_args__ = (UniqueConstraint("comment_id", "model_version"),)
+    __table_args__ = (
+        UniqueConstraint("comment_id", "model_version"),
+        Index("ix_sentiment_results_updated_at_comment_id", "updated_at", "comment_id"),  # the read API's page order
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(16))
@@ -132,7 +139,10 @@ class SentimentResult(ModelStamp, Timestamped, Base):
 
 class ScoreResult(ModelStamp, Timestamped, Base):
     __tablename__ = "score_results"
-    __table_args__ = (UniqueConstraint("application_id", "model_version"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "model_version"),
+        Index("ix_score_results_updated_at_application_id", "updated_at", "application_id"),  # the API page order
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     score: Mapped[float] = mapped_column(Float)
