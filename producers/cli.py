@@ -359,10 +359,14 @@ def webhooks_deliver() -> None:
 
     from producers.outbound import run
 
+    settings = get_settings()
+    if not settings.database_url.startswith("postgresql"):
+        console.print("talentq webhooks deliver needs PostgreSQL: events are queued by its triggers")
+        raise typer.Exit(1)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        run(get_settings(), stop)
+        run(settings, stop)
     except KeyboardInterrupt:
         stop.set()
 
@@ -377,8 +381,13 @@ def subscriptions_add(
     """Subscribe URL to job-ended events; prints its id and signing secret (shown once)."""
     from db.session import session_scope
     from db.subscriptions import add_subscription
-    from producers.outbound import new_secret
+    from producers.outbound import check_url, new_secret
 
+    try:
+        check_url(url)
+    except ValueError as exc:
+        console.print(str(exc))
+        raise typer.Exit(1) from exc
     secret = new_secret()
     with session_scope(get_settings().database_url) as session:
         subscription_id = add_subscription(session, url, secret, event).id

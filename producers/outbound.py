@@ -25,6 +25,7 @@ import select
 import threading
 import time
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -45,6 +46,14 @@ LINKS = {
 }
 
 
+def check_url(url: str) -> str:
+    """An absolute http(s) URL with a host, or ValueError: anything else could never be delivered."""
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return url
+
+
 def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
 
@@ -55,7 +64,7 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def body_of(payload: dict, public_api_url: str) -> bytes:
+def body_of(payload: dict[str, Any], public_api_url: str) -> bytes:
     """The event as sent: the same bytes on every attempt (only the timestamp and signature change)."""
     data = {k: v for k, v in payload.items() if k not in ("type", "occurred_at")}
     if payload["type"] in LINKS:
@@ -72,7 +81,9 @@ def retry_delay(attempts: int, settings: Settings) -> timedelta | None:
     return timedelta(seconds=min(settings.outbound_retry_max_s, settings.outbound_retry_base_s * 2 ** (attempts - 1)))
 
 
-def _post(client: httpx.Client, delivery: OutboundWebhook, url: str, secret: str, settings: Settings):
+def _post(
+    client: httpx.Client, delivery: OutboundWebhook, url: str, secret: str, settings: Settings
+) -> tuple[int | None, str | None]:
     """One POST: (HTTP status or None, error or None)."""
     body = body_of(delivery.payload, settings.public_api_url)
     message_id, timestamp = f"msg_{delivery.id}", int(time.time())
