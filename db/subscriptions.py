@@ -37,19 +37,19 @@ def remove_subscription(session: Session, subscription_id: int) -> bool:
     return bool(found)
 
 
-def claim_due(session: Session) -> tuple[OutboundWebhook, WebhookSubscription] | None:
-    """The oldest due pending delivery, locked until the caller's transaction ends; None when nothing is due."""
+def claim_due(session: Session, limit: int) -> list[tuple[OutboundWebhook, WebhookSubscription]]:
+    """Up to ``limit`` of the oldest due pending deliveries with their subscriptions, locked until the caller's
+    transaction ends (rows another dispatcher holds are skipped). The partial index on pending rows keeps this
+    quick however long the delivered history grows."""
     stmt = (
-        select(OutboundWebhook)
+        select(OutboundWebhook, WebhookSubscription)
+        .join(WebhookSubscription, WebhookSubscription.id == OutboundWebhook.subscription_id)
         .where(OutboundWebhook.state == "pending", OutboundWebhook.next_attempt_at <= utcnow())
         .order_by(OutboundWebhook.next_attempt_at, OutboundWebhook.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
+        .limit(limit)
+        .with_for_update(of=OutboundWebhook, skip_locked=True)
     )
-    delivery = session.scalars(stmt).first()
-    if delivery is None:
-        return None
-    return delivery, session.get(WebhookSubscription, delivery.subscription_id)
+    return list(session.execute(stmt).tuples())
 
 
 def next_due_at(session: Session) -> datetime | None:

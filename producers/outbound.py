@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "talentq_results"  # migration 0008's NOTIFY channel; it also wakes the dispatcher
 SECRET_PREFIX = "whsec_"
 IDLE_POLL_S = 5.0
+CLAIM_BATCH = 20  # deliveries per transaction: fewer commits, while a slow receiver holds few rows locked
 # Event type -> (read API collection, the payload's subject id) for the body's link.
 LINKS = {
     "resume.parsed": ("resume-results", "document_id"),
@@ -100,23 +101,22 @@ def _post(
     return response.status_code, None if response.is_success else f"HTTP {response.status_code}"
 
 
-def deliver_one(settings: Settings, client: httpx.Client) -> bool:
-    """Attempt the oldest due delivery, in one transaction with its log row; False when nothing is due."""
+def deliver_due(settings: Settings, client: httpx.Client, limit: int = CLAIM_BATCH) -> int:
+    """Attempt up to ``limit`` due deliveries and log each, in one transaction (one commit per batch, not per
+    POST); returns how many were attempted."""
     with session_scope(settings.database_url) as session:
-        claimed = subscriptions.claim_due(session)
-        if claimed is None:
-            return False
-        delivery, subscription = claimed
-        started = time.perf_counter()
-        status, error = _post(client, delivery, subscription.url, subscription.secret, settings)
-        duration_ms = (time.perf_counter() - started) * 1000
-        retry_in = retry_delay(delivery.attempts + 1, settings)
-        subscriptions.record_attempt(session, delivery, status, error, duration_ms, retry_in)
-        log.info(
-            "webhook attempt",
-            extra={"delivery_id": delivery.id, "subscription_id": subscription.id, "status": status},
-        )
-        return True
+        claimed = subscriptions.claim_due(session, limit)
+        for delivery, subscription in claimed:
+            started = time.perf_counter()
+            status, error = _post(client, delivery, subscription.url, subscription.secret, settings)
+            duration_ms = (time.perf_counter() - started) * 1000
+            retry_in = retry_delay(delivery.attempts + 1, settings)
+            subscriptions.record_attempt(session, delivery, status, error, duration_ms, retry_in)
+            log.info(
+                "webhook attempt",
+                extra={"delivery_id": delivery.id, "subscription_id": subscription.id, "status": status},
+            )
+        return len(claimed)
 
 
 def _seconds_until_due(settings: Settings) -> float:
@@ -137,7 +137,7 @@ def run(settings: Settings, stop: threading.Event) -> None:
     try:
         with httpx.Client(timeout=settings.outbound_timeout_s, follow_redirects=False) as client:
             while not stop.is_set():
-                while not stop.is_set() and deliver_one(settings, client):
+                while not stop.is_set() and deliver_due(settings, client):
                     pass
                 if select.select([connection], [], [], _seconds_until_due(settings))[0]:
                     connection.poll()

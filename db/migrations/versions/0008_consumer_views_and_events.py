@@ -134,11 +134,19 @@ def upgrade() -> None:
         sa.Column("payload", JSON, nullable=False),
         sa.Column("state", sa.String(20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", NOW, nullable=False, index=True),
+        sa.Column("next_attempt_at", NOW, nullable=False),
         sa.Column("last_status", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("delivered_at", NOW, nullable=True),
         sa.Column("created_at", NOW, nullable=False),
+    )
+    due = sa.text("state = 'pending'")  # the dispatcher's claim reads pending rows only, however long the history
+    op.create_index(
+        "ix_outbound_webhooks_due",
+        "outbound_webhooks",
+        ["next_attempt_at", "id"],
+        postgresql_where=due,
+        sqlite_where=due,
     )
     op.create_table(
         "outbound_webhook_attempts",
