@@ -76,6 +76,14 @@ SELECT posting, job_posting_id, application_id, candidate_id, candidate, score, 
 FROM current_scores""",
 }
 
+# Shown by psql's \dv+ and database tools; the README's data model documents every column.
+VIEW_COMMENTS = {
+    "current_resume_results": "One row per parsed document: its most recently written resume_results row.",
+    "current_sentiment": "One row per analysed comment: its most recently written sentiment_results row.",
+    "current_scores": "One row per scored application: its most recently written score_results row.",
+    "current_candidate_ranking": "current_scores ranked per posting (rank 1 = best; ties share a rank).",
+}
+
 # One function for the four tables: the event of a written row, ids only, to NOTIFY and to every subscription.
 TRIGGER_FUNCTION = f"""
 CREATE FUNCTION talentq_job_ended() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -165,6 +173,8 @@ def upgrade() -> None:
         op.execute(f"CREATE VIEW {name} AS {body}")
     if op.get_bind().dialect.name != "postgresql":
         return
+    for name, comment in VIEW_COMMENTS.items():
+        op.execute(f"COMMENT ON VIEW {name} IS '{comment}'")
     op.execute(TRIGGER_FUNCTION)
     for table in TRIGGERED:
         op.execute(
