@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite:///talentq.db"
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "talentq"
@@ -93,10 +93,28 @@ class Settings(BaseSettings):
     metrics_port: int = Field(9808, description="Port of each worker's Prometheus /metrics (0 = off).")
     cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Derived model data: taxonomy embeddings, ONNX files.")
 
+    # Consumers: the read API and outbound webhooks.
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated keys of the read API; none = every request refused."
+    )
+    api_database_url: str | None = Field(
+        None, description="Database URL of the read API, a talentq_reader login; unset = TALENTQ_DATABASE_URL."
+    )
+    public_api_url: str = Field("", description="Base URL of the read API in webhook links; empty = relative links.")
+    outbound_timeout_s: float = Field(10.0, gt=0, description="Timeout of one outbound webhook POST.")
+    outbound_retry_base_s: float = Field(5.0, gt=0, description="First retry delay of a failed outbound webhook.")
+    outbound_retry_max_s: float = Field(3600.0, gt=0, description="Longest delay between two outbound attempts.")
+    outbound_max_attempts: int = Field(15, gt=0, description="Attempts of one outbound webhook before it is failed.")
+
     @field_validator("runtime", mode="before")
     @classmethod
     def _resolve_alias(cls, value: object) -> object:
         return RUNTIME_ALIASES.get(value, value) if isinstance(value, str) else value
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        return [key.strip() for key in value.split(",") if key.strip()] if isinstance(value, str) else value
 
     @field_validator("device")
     @classmethod
@@ -127,6 +145,11 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when no broker is configured: tasks run eagerly in this process."""
         return not self.broker_url
+
+    @property
+    def reader_database_url(self) -> str:
+        """Where the read API reads: its own (read-only) login when one is set."""
+        return self.api_database_url or self.database_url
 
     @property
     def cli_log_level(self) -> str:

@@ -9,14 +9,17 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -106,7 +109,10 @@ class ModelStamp:
 
 class ResumeResult(ModelStamp, Timestamped, Base):
     __tablename__ = "resume_results"
-    __table_args__ = (UniqueConstraint("document_id", "model_version"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "model_version"),
+        Index("ix_resume_results_updated_at_document_id", "updated_at", "document_id"),  # the read API's page order
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     name: Mapped[str | None] = mapped_column(String(300))
@@ -123,7 +129,10 @@ class ResumeResult(ModelStamp, Timestamped, Base):
 
 class SentimentResult(ModelStamp, Timestamped, Base):
     __tablename__ = "sentiment_results"
-    __table_args__ = (UniqueConstraint("comment_id", "model_version"),)
+    __table_args__ = (
+        UniqueConstraint("comment_id", "model_version"),
+        Index("ix_sentiment_results_updated_at_comment_id", "updated_at", "comment_id"),  # the read API's page order
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(16))
@@ -133,7 +142,10 @@ class SentimentResult(ModelStamp, Timestamped, Base):
 
 class ScoreResult(ModelStamp, Timestamped, Base):
     __tablename__ = "score_results"
-    __table_args__ = (UniqueConstraint("application_id", "model_version"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "model_version"),
+        Index("ix_score_results_updated_at_application_id", "updated_at", "application_id"),  # the API page order
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     score: Mapped[float] = mapped_column(Float)
@@ -224,3 +236,54 @@ class AttachmentFetch(Timestamped, Base):
     job_posting_id: Mapped[int | None] = mapped_column(ForeignKey("job_postings.id", ondelete="CASCADE"))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     state: Mapped[str] = mapped_column(String(20), default="pending")
+
+
+class WebhookSubscription(Timestamped, Base):
+    """A consumer's URL for outbound webhooks. ``secret`` (``whsec_`` + base64) signs its deliveries, so the
+    read-only role may not read this table; ``event_types`` None means every event."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    event_types: Mapped[list[str] | None] = mapped_column(TextList)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OutboundWebhook(Base):
+    """One event for one subscription, written by a trigger in the transaction that wrote the result (so no
+    event is lost or sent from memory); the dispatcher moves it pending -> delivered | failed | cancelled."""
+
+    __tablename__ = "outbound_webhooks"
+    __table_args__ = (
+        Index(
+            "ix_outbound_webhooks_due",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True)
+    event_type: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]]  # ids only (the NOTIFY payload)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboundWebhookAttempt(Base):
+    """The delivery log: every POST made, with its HTTP status or the connection error."""
+
+    __tablename__ = "outbound_webhook_attempts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("outbound_webhooks.id", ondelete="CASCADE"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    duration_ms: Mapped[float] = mapped_column(Float)

@@ -34,6 +34,10 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(models_app, name="models")
+subscriptions_app = typer.Typer(help="Outbound webhook subscriptions.", no_args_is_help=True)
+api_app = typer.Typer(help="The read API for other systems.", no_args_is_help=True)
+app.add_typer(subscriptions_app, name="subscriptions")
+app.add_typer(api_app, name="api")
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
 batch_app = typer.Typer(
     pretty_exceptions_show_locals=False,
@@ -358,6 +362,81 @@ for group, name, module, summary in DELEGATED:
 def webhooks_serve(host: str = "0.0.0.0", port: int = 8000) -> None:
     """Serve POST /webhooks/{provider} (uvicorn producers.webhooks:app)."""
     from producers.webhooks import serve
+
+    serve(host, port)
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver() -> None:
+    """Send queued outbound webhooks to their subscriptions, with retries, until stopped (SIGTERM, Ctrl-C)."""
+    import signal
+    import threading
+
+    from producers.outbound import run
+
+    settings = get_settings()
+    if not settings.database_url.startswith("postgresql"):
+        console.print("talentq webhooks deliver needs PostgreSQL: events are queued by its triggers")
+        raise typer.Exit(1)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        run(settings, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@subscriptions_app.command("add")
+def subscriptions_add(
+    url: str,
+    event: Annotated[
+        list[str] | None, typer.Option(help="Event type to send (repeatable); none = every event.")
+    ] = None,
+) -> None:
+    """Subscribe URL to job-ended events; prints its id and signing secret (shown once)."""
+    from db.session import session_scope
+    from db.subscriptions import add_subscription
+    from producers.outbound import check_url, new_secret
+
+    try:
+        check_url(url)
+    except ValueError as exc:
+        console.print(str(exc))
+        raise typer.Exit(1) from exc
+    secret = new_secret()
+    with session_scope(get_settings().database_url) as session:
+        subscription_id = add_subscription(session, url, secret, event).id
+    console.print(f"subscription {subscription_id}\nsecret {secret}", soft_wrap=True)
+
+
+@subscriptions_app.command("list")
+def subscriptions_list() -> None:
+    """Active subscriptions (secrets not shown)."""
+    from db.session import session_scope
+    from db.subscriptions import active_subscriptions
+
+    with session_scope(get_settings().database_url) as session:
+        for sub in active_subscriptions(session):
+            console.print(f"{sub.id}\t{sub.url}\t{','.join(sub.event_types or ['*'])}", soft_wrap=True)
+
+
+@subscriptions_app.command("remove")
+def subscriptions_remove(subscription_id: int) -> None:
+    """Stop a subscription; its pending deliveries are cancelled, its delivery log kept."""
+    from db.session import session_scope
+    from db.subscriptions import remove_subscription
+
+    with session_scope(get_settings().database_url) as session:
+        if not remove_subscription(session, subscription_id):
+            console.print(f"no active subscription {subscription_id}")
+            raise typer.Exit(1)
+    console.print(f"removed subscription {subscription_id}")
+
+
+@api_app.command("serve")
+def api_serve(host: str = "127.0.0.1", port: int = 8100) -> None:
+    """Serve the read API (uvicorn producers.api:app); OpenAPI docs at /docs."""
+    from producers.api import serve
 
     serve(host, port)
 

@@ -24,7 +24,7 @@ import re
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from workers.engine.encoder import Encoder
 from workers.resume.skills import extract_skills
@@ -58,6 +58,22 @@ class Requirements(BaseModel):
     nice_skills: list[str]
     min_years: float | None
     education: str | None
+
+
+class Explanation(BaseModel):
+    """Why a candidate got their score (``score_results.explanation``; its JSON Schema is published)."""
+
+    matched_skills: list[str] = Field(description="required skills the résumé has")
+    missing_required_skills: list[str] = Field(description="required skills the résumé lacks")
+    matched_nice_skills: list[str] = Field(description="nice-to-have skills the résumé has")
+    years_experience: float | None = Field(description="the résumé's years of experience; null when unknown")
+    years_required: float | None = Field(description="the posting's minimum years; null when it states none")
+    experience_gap_years: float | None = Field(description="years missing to the minimum; null when unknown")
+    education: str | None = Field(description="the résumé's highest degree level")
+    education_required: str | None = Field(description="the posting's degree level")
+    cosine: float = Field(description="cosine of the résumé and posting embeddings")
+    fit: float = Field(description="weighted mean of the fit components, 0-1")
+    qualification: float | None = Field(description="weighted mean of the qualification components, 0-1")
 
 
 class Score(BaseModel):
@@ -118,19 +134,19 @@ def score(
     fit = _weighted_mean(components, FIT) or 0.0
     qualification = _weighted_mean(components, QUALIFICATION)
     total = fit * (1 - QUALIFICATION_SHARE + QUALIFICATION_SHARE * (1.0 if qualification is None else qualification))
-    explanation = {
-        "matched_skills": matched,
-        "missing_required_skills": missing,
-        "matched_nice_skills": nice_matched,
-        "years_experience": years,
-        "years_required": requirements.min_years,
-        "experience_gap_years": _experience_gap(years, requirements.min_years),
-        "education": degree,
-        "education_required": requirements.education,
-        "cosine": round(cosine, 4),
-        "fit": round(fit, 4),
-        "qualification": None if qualification is None else round(qualification, 4),
-    }
+    explanation = Explanation(
+        matched_skills=matched,
+        missing_required_skills=missing,
+        matched_nice_skills=nice_matched,
+        years_experience=years,
+        years_required=requirements.min_years,
+        experience_gap_years=_experience_gap(years, requirements.min_years),
+        education=degree,
+        education_required=requirements.education,
+        cosine=round(cosine, 4),
+        fit=round(fit, 4),
+        qualification=None if qualification is None else round(qualification, 4),
+    ).model_dump(mode="json")
     return Score(
         score=round(100 * total, 1), components={k: round(v, 4) for k, v in components.items()}, explanation=explanation
     )

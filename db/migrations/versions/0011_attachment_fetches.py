@@ -1,7 +1,7 @@
 """attachment fetches: résumés that HRIS events send as links, fetched by workers
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 
 """
 
@@ -14,6 +14,8 @@ revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+READER = "talentq_reader"
 
 
 def upgrade() -> None:
@@ -35,6 +37,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_attachment_fetches_candidate_id"), "attachment_fetches", ["candidate_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        # A link may carry a signed token: the read-only role (0004's default grant) sees every column but the URL.
+        op.execute(f"REVOKE SELECT ON attachment_fetches FROM {READER}")
+        visible = "id, provider, filename, candidate_id, job_posting_id, document_id, state, created_at, updated_at"
+        op.execute(f"GRANT SELECT ({visible}) ON attachment_fetches TO {READER}")
 
 
 def downgrade() -> None:
