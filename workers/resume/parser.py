@@ -31,7 +31,7 @@ from workers.resume.skill_scorer import SkillScorer, bundled_scorer
 from workers.resume.skills import cue_spans, extract_skills
 from workers.resume.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/2.0"
+PARSER_VERSION = "resume-parser/2.1"  # 2.1: dates, headings and job lines in DE/FR/ES/PT/NL; "since 2012"
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
