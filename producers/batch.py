@@ -6,11 +6,13 @@ the same content (hash) and model version already exists, so nothing is done twi
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
@@ -20,8 +22,10 @@ from db import repository
 from db.models import Application, BatchItem, BatchRun, Document, Failure, ResumeResult, ScoreResult
 from db.session import session_scope
 from producers import enqueue, ingest
+from producers.errors import UserError
 from tasks.contract import EXTRACT_TEXT, PARSE_RESUME, QUEUES, SCORE_CANDIDATE
-from tasks.handlers import resume_model_version, score_model_version
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ def wait_for_room(queue: str, max_depth: int, poll_s: float = 1.0, depth: Callab
 
 def pending_jobs(session: Session, settings: Settings, folder: Path | None) -> Iterator[Job]:
     """Documents in ``folder`` and applications in the database that lack a current result."""
+    # The model versions come with the model code (and torch): loaded by `batch submit` only, never by `status`.
+    from tasks.handlers import resume_model_version, score_model_version
+
     resume_version, score_version = resume_model_version(settings), score_model_version(settings)
     parsed = select(ResumeResult.document_id).where(ResumeResult.model_version == resume_version)
     if folder is not None:
@@ -85,6 +92,8 @@ def submit(
     depth: Callable[[str], int] = queue_depth,
 ) -> BatchRun:
     """Create or continue run ``name``: store new items, then send every never-sent item in chunks."""
+    if folder is not None and not folder.is_dir():
+        _fail(settings, name, folder)
     with session_scope(settings.database_url) as session:
         run = repository.get_or_create(session, BatchRun, {"name": name})
         run_id = run.id
@@ -111,6 +120,16 @@ def submit(
                 update(BatchItem).where(BatchItem.id.in_([i.id for i in unsent])).values(enqueued_at=datetime.now(UTC))
             )
     return status(settings, name)
+
+
+def _fail(settings: Settings, name: str, folder: Path) -> NoReturn:
+    """A run over a missing folder (a typo, a mount that is down) is a failed run with an error log line to
+    alert on, never a finished run of 0 jobs."""
+    with session_scope(settings.database_url) as session:
+        run = repository.get_or_create(session, BatchRun, {"name": name})
+        run.status, run.finished_at = "failed", datetime.now(UTC)
+    log.error("batch run failed: folder missing", extra={"batch_run": name, "folder": str(folder)})
+    raise ingest.MissingFolder(folder)
 
 
 def _unique(jobs: Iterable[Job]) -> Iterator[Job]:
@@ -164,7 +183,9 @@ def _refresh_counts(session: Session, run_id: int) -> None:
 def status(settings: Settings, name: str) -> BatchRun:
     """The run's counts; marks it finished once every item is done or failed."""
     with session_scope(settings.database_url) as session:
-        run = session.scalars(select(BatchRun).filter_by(name=name)).one()
+        run = session.scalars(select(BatchRun).filter_by(name=name)).one_or_none()
+        if run is None:
+            raise UserError(f"no batch run named {name!r}; start one with `talentq batch submit --name {name}`")
         if run.status == "running" and run.done + run.failed >= run.submitted:
             run.status, run.finished_at = "finished", datetime.now(UTC)
         return run

@@ -6,9 +6,9 @@ import importlib
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +16,10 @@ from rich.console import Console
 
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
+from producers.errors import UserError, explain, queued_in_outbox
+
+if TYPE_CHECKING:
+    from celery.canvas import Signature
 
 app = typer.Typer(
     pretty_exceptions_show_locals=False,
@@ -42,6 +46,7 @@ batch_app = typer.Typer(
 )
 app.add_typer(batch_app, name="batch")
 console = Console()
+_state = {"debug": False}  # set by the --debug option, read by main() when a command fails
 
 # The Celery app of `talentq worker`: tasks.app's, loaded through the producer module that registers the
 # nightly task on it, so the tasks layer never loads the producers.
@@ -65,6 +70,17 @@ def db_downgrade(revision: str) -> None:
     downgrade(get_settings().database_url, revision)
 
 
+def _database_url() -> str:
+    """The results database. The embedded default, an SQLite file, is migrated here: a newcomer's first command
+    would otherwise meet an empty file (`no such table`); a server database is migrated by `talentq db upgrade`."""
+    url = get_settings().database_url
+    if url.startswith("sqlite"):
+        from db.migrate import upgrade
+
+        upgrade(url)
+    return url
+
+
 @submit_app.command("resumes")
 def submit_resumes(
     folder: Path,
@@ -75,13 +91,16 @@ def submit_resumes(
     from producers import enqueue, ingest
 
     settings = get_settings()
-    with session_scope(settings.database_url) as session:
+    url = _database_url()
+    with session_scope(url) as session:
         job = ingest.posting_from_file(session, posting) if posting else None
-        pairs = [
-            ingest.add_resume(session, path, job, settings.max_document_bytes) for path in ingest.resume_files(folder)
-        ]
-    for document_id, application_id in pairs:
-        enqueue.parse_then_score(document_id, application_id)
+        paths = ingest.resume_files(folder)
+        if not paths:
+            raise UserError(f"no résumés ({', '.join(sorted(ingest.RESUME_SUFFIXES))}) in {folder}")
+        pairs = [ingest.add_resume(session, path, job, settings.max_document_bytes) for path in paths]
+        jobs = [enqueue.parse_then_score_job(document_id, application_id) for document_id, application_id in pairs]
+        enqueue.stage(session, jobs)
+    _flush(url, jobs, f"{len(pairs)} résumés")
     console.print(f"enqueued {len(pairs)} résumés")
 
 
@@ -92,11 +111,13 @@ def submit_posting(path: Path) -> None:
     from db.session import session_scope
     from producers import enqueue, ingest
 
-    with session_scope(get_settings().database_url) as session:
+    url = _database_url()
+    with session_scope(url) as session:
         posting = ingest.posting_from_file(session, path)
         ids = [a.id for a in session.query(Application).filter_by(job_posting_id=posting.id)]
-    for application_id in ids:
-        enqueue.score(application_id)
+        jobs = [enqueue.score_job(application_id) for application_id in ids]
+        enqueue.stage(session, jobs)
+    _flush(url, jobs, f"posting {path.stem}")
     console.print(f"posting {path.stem} stored; {len(ids)} applications enqueued for scoring")
 
 
@@ -106,10 +127,21 @@ def submit_comments(path: Path) -> None:
     from db.session import session_scope
     from producers import enqueue, ingest
 
-    with session_scope(get_settings().database_url) as session:
+    url = _database_url()
+    with session_scope(url) as session:
         ids = [c.id for c in ingest.comments_from_csv(session, path)]
-    messages = enqueue.sentiments(ids)
-    console.print(f"enqueued {len(ids)} comments in {len(messages)} messages")
+        jobs = enqueue.sentiments_jobs(ids)
+        enqueue.stage(session, jobs)
+    _flush(url, jobs, f"{len(ids)} comments")
+    console.print(f"enqueued {len(ids)} comments in {len(jobs)} messages")
+
+
+def _flush(url: str, jobs: Sequence[Signature], what: str) -> None:
+    """Send the jobs just committed; with the broker down they wait in the outbox, and the user is told so."""
+    from producers import enqueue
+
+    if pending := enqueue.flush(url, jobs):
+        raise UserError(queued_in_outbox(what, pending, get_settings()))
 
 
 @batch_app.command("submit")
@@ -123,6 +155,7 @@ def batch_submit(
     """Enqueue a folder's résumés and every application without a current result, as run NAME."""
     from producers import batch
 
+    _database_url()
     run = batch.submit(get_settings(), name, folder, chunk=chunk, max_depth=max_depth)
     console.print(f"run {run.name}: {run.submitted} jobs ({run.done} already done)")
     if follow:
@@ -154,7 +187,7 @@ def _follow(name: str, poll_s: float = 1.0) -> None:
             progress.update(
                 bar, total=run.submitted, completed=run.done + run.failed, description=f"{name} (failed {run.failed})"
             )
-            if run.status == "finished":
+            if run.status != "running":  # finished, or failed (its folder was missing)
                 break
             time.sleep(poll_s)
     _print_run_summary(name)
@@ -183,7 +216,9 @@ def worker(
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     models_warm()  # here, before the pool starts: its processes then only load the cache
     os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
-    os.execvp("celery", worker_command(queues, concurrency or get_settings().worker_concurrency, pool))
+    # Celery of this interpreter, not the first `celery` on PATH: `.venv/bin/talentq worker` runs unactivated.
+    command = worker_command(queues, concurrency or get_settings().worker_concurrency, pool)
+    os.execv(sys.executable, [sys.executable, "-m", *command])
 
 
 @models_app.command("warm")
@@ -248,17 +283,20 @@ def results(
     tables = {"resumes": report.resumes_table, "sentiment": report.sentiment_table, "failures": report.failures_table}
     if kind not in tables:
         raise typer.BadParameter(f"choose one of {', '.join(tables)}")
-    with session_scope(get_settings().database_url) as session:
+    with session_scope(_database_url()) as session:
         console.print(tables[kind](session, limit))
 
 
 @app.command()
 def rank(posting: str, limit: int = 10) -> None:
     """The shortlist of POSTING (its external id, e.g. the posting file's stem)."""
+    from db.models import JobPosting
     from db.session import session_scope
     from producers import report
 
-    with session_scope(get_settings().database_url) as session:
+    with session_scope(_database_url()) as session:
+        if session.query(JobPosting.id).filter_by(external_id=posting).first() is None:
+            raise UserError(f"no posting {posting!r}; store one with `talentq submit posting FILE`")
         console.print(report.ranking_table(session, posting, limit))
 
 
@@ -307,7 +345,7 @@ def erase(candidate: Annotated[str, typer.Option(help="The candidate's external 
     from db.session import session_scope
 
     try:
-        with session_scope(get_settings().database_url) as session:
+        with session_scope(_database_url()) as session:
             deleted = erase_candidate(session, candidate)
     except LookupError as exc:
         console.print(str(exc))
@@ -340,11 +378,22 @@ for group, name, module, summary in DELEGATED:
 
 
 @webhooks_app.command("serve")
-def webhooks_serve(host: str = "0.0.0.0", port: int = 8000) -> None:
+def webhooks_serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default TALENTQ_LISTEN_HOST).")] = None,
+    port: int = 8000,
+) -> None:
     """Serve POST /webhooks/{provider} (uvicorn producers.webhooks:app)."""
     from producers.webhooks import serve
 
-    serve(host, port)
+    serve(host or get_settings().listen_host, port)
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error, not one line.")] = False,
+) -> None:
+    """talentq: résumé parsing, sentiment and candidate scoring on Celery workers."""
+    _state["debug"] = debug
 
 
 def main() -> None:
@@ -355,7 +404,13 @@ def main() -> None:
         name = "".join(f" TALENTQ_{part}".upper() for part in error["loc"])
         sys.exit(f"talentq: invalid setting{name}: {error['msg'].removeprefix('Value error, ')}")
     configure_logging(settings.cli_log_level)
-    app(prog_name="talentq")
+    try:
+        app(prog_name="talentq")
+    except Exception as exc:  # a configuration or infrastructure mistake: one line and exit 1, unless --debug
+        line = None if _state["debug"] or settings.log_level == "DEBUG" else explain(exc, settings)
+        if line is None:
+            raise
+        sys.exit(f"talentq: {line}")
 
 
 if __name__ == "__main__":

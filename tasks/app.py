@@ -16,7 +16,6 @@ from config.logging import configure_logging
 from config.settings import Settings, get_settings
 from tasks import metrics
 from tasks.contract import NIGHTLY_BATCH, QUEUES
-from workers.engine.batching import on_batch
 
 
 def celery_config(settings: Settings) -> dict:
@@ -81,7 +80,6 @@ log = logging.getLogger(__name__)
 # The nightly task belongs to the producers: `talentq worker` loads it, the tasks layer never does.
 app = Celery("talentq", include=["tasks.jobs"])
 app.conf.update(celery_config(get_settings()))
-on_batch(metrics.record_forward_batch)  # forward-pass batches measured where the engine forms them
 
 
 @signals.setup_logging.connect
@@ -100,9 +98,19 @@ def _load_models_in_child(**_: object) -> None:
 @signals.worker_init.connect
 def _serve_metrics(**_: object) -> None:
     """In the worker's parent: serve the pool's merged metrics (needs PROMETHEUS_MULTIPROC_DIR)."""
-    port = get_settings().metrics_port
-    if port and os.environ.get(metrics.MULTIPROC_ENV):
-        metrics.serve(port)
+    settings = get_settings()
+    if settings.metrics_port and os.environ.get(metrics.MULTIPROC_ENV):
+        metrics.serve(settings.metrics_port, settings.listen_host)
+
+
+@signals.worker_init.connect
+def _relay_outbox(**_: object) -> None:
+    """In the worker's main process: publish what producers staged while the broker was down."""
+    from tasks.outbox import start_relay
+
+    settings = get_settings()
+    if settings.outbox_relay_s > 0:
+        start_relay(settings.database_url, settings.outbox_relay_s)
 
 
 @signals.worker_init.connect

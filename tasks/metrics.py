@@ -9,6 +9,7 @@ per-task counts and runtimes from the task events.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+log = logging.getLogger(__name__)
 
 JOBS = Counter("talentq_jobs_total", "Jobs finished, by task, status and error code.", ["task", "status", "code"])
 RETRIES = Counter("talentq_job_retries_total", "Jobs sent back for a retry after a fault.", ["task", "error"])
@@ -60,11 +62,18 @@ def prepare_multiprocess_dir() -> str:
     return folder
 
 
-def serve(port: int) -> None:
-    """Serve the merged metrics of every pool process (call in the worker's parent)."""
+def serve(port: int, host: str) -> None:
+    """Serve the merged metrics of every pool process (call in the worker's parent). A port already taken (a
+    second worker on the host) is logged as an error, not left silent: set TALENTQ_METRICS_PORT per worker."""
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
-    start_http_server(port, registry=registry)
+    try:
+        start_http_server(port, addr=host, registry=registry)
+    except OSError as exc:
+        log.error(
+            "metrics not served: port in use; give this worker another TALENTQ_METRICS_PORT",
+            extra={"port": port, "host": host, "error": exc.strerror},
+        )
 
 
 def mark_process_dead(pid: int) -> None:
