@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,6 +47,19 @@ batch_app = typer.Typer(
 )
 app.add_typer(batch_app, name="batch")
 console = Console()
+
+
+class Pool(StrEnum):
+    prefork = "prefork"
+    solo = "solo"
+
+
+class ResultKind(StrEnum):
+    resumes = "resumes"
+    sentiment = "sentiment"
+    failures = "failures"
+
+
 _state = {"debug": False}  # set by the --debug option, read by main() when a command fails
 
 # The Celery app of `talentq worker`: tasks.app's, loaded through the producer module that registers the
@@ -205,7 +219,7 @@ def _print_run_summary(name: str) -> None:
 def worker(
     queues: Annotated[str, typer.Option(help="Comma-separated queues.")] = "extract,resumes,sentiment,scoring,control",
     concurrency: Annotated[int | None, typer.Option(help="Processes (default TALENTQ_WORKER_CONCURRENCY).")] = None,
-    pool: Annotated[str, typer.Option(help="prefork (CPU) or solo (one GPU process).")] = "prefork",
+    pool: Annotated[Pool, typer.Option(help="prefork (CPU) or solo (one GPU process).")] = Pool.prefork,
 ) -> None:
     """Run a Celery worker: `celery -A producers.nightly worker` (the tasks' app, with the nightly task
     registered on it) with talentq's flags, and its /metrics."""
@@ -214,7 +228,10 @@ def worker(
     # OpenMP threads that wait sleep instead of spinning: where cores are shared (other workers, other pods), spinning
     # threads fight for them, and a torch step took 6.3 s instead of 0.57 s on a busy 2-core machine.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    models_warm()  # here, before the pool starts: its processes then only load the cache
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no weights' progress bars: JSON lines only
+    from workers import registry
+
+    registry.warm_up(get_settings())  # here, before the pool starts: its processes then only load the cache
     os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
     # Celery of this interpreter, not the first `celery` on PATH: `.venv/bin/talentq worker` runs unactivated.
     command = worker_command(queues, concurrency or get_settings().worker_concurrency, pool)
@@ -254,6 +271,7 @@ def worker_command(queues: str, concurrency: int, pool: str, settings: Settings 
     prefetch = prefetch_multiplier(queues.split(","), settings)
     return [
         "celery",
+        "--quiet",  # no banner: the worker's output is JSON log lines
         "-A",
         WORKER_APP,
         "worker",
@@ -273,7 +291,7 @@ def worker_command(queues: str, concurrency: int, pool: str, settings: Settings 
 
 @app.command()
 def results(
-    kind: Annotated[str, typer.Argument(help="resumes | sentiment | failures")] = "resumes",
+    kind: Annotated[ResultKind, typer.Argument(help="What to show.")] = ResultKind.resumes,
     limit: int = 50,
 ) -> None:
     """Show what landed in the database."""
@@ -281,10 +299,8 @@ def results(
     from producers import report
 
     tables = {"resumes": report.resumes_table, "sentiment": report.sentiment_table, "failures": report.failures_table}
-    if kind not in tables:
-        raise typer.BadParameter(f"choose one of {', '.join(tables)}")
     with session_scope(_database_url()) as session:
-        console.print(tables[kind](session, limit))
+        console.print(tables[kind.value](session, limit))
 
 
 @app.command()
@@ -368,6 +384,7 @@ DELEGATED = [
 
 def _delegate(module: str) -> Callable[[typer.Context], None]:
     def command(ctx: typer.Context) -> None:
+        sys.argv[0] = ctx.command_path  # argparse's usage line: "talentq eval resumes", not "talentq"
         importlib.import_module(module).main(ctx.args)
 
     return command

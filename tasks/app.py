@@ -89,9 +89,13 @@ def _json_logging(**_: object) -> None:
 
 @signals.worker_process_init.connect
 def _load_models_in_child(**_: object) -> None:
-    """Models load in each pool process after the fork, never in the parent (CUDA cannot be forked)."""
+    """Models load in each pool process after the fork, never in the parent (CUDA cannot be forked). Without
+    the weights' progress bar: a worker's stderr is JSON log lines only."""
+    from transformers.utils import logging as transformers_logging
+
     from workers import registry
 
+    transformers_logging.disable_progress_bar()
     registry.warm_up(get_settings())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from db.models import BatchRun, Comment, SentimentResult
 from db.session import session_scope
-from tests.support import free_port, run_talentq, talentq, wait_for
+from tests.support import WorkerProcess, free_port, run_talentq, talentq, wait_for
 
 pytestmark = pytest.mark.timeout(600)
 MODEL_MODULES = re.compile(r"\| +(torch|transformers|onnxruntime)$", re.MULTILINE)
@@ -89,3 +90,23 @@ def test_submit_with_broker_down_keeps_jobs_and_a_worker_sends_them(
             return session.scalar(select(func.count()).where(SentimentResult.comment_id.in_(ids)))
 
     wait_for(lambda: analysed() == 2, 120, what="the staged comments analysed", progress=worker.activity)
+
+
+def test_worker_speaks_json_and_says_when_its_metrics_port_is_taken(database_url: str, tmp_path: Path) -> None:
+    """`.venv/bin/talentq worker` without an activated venv (no `celery` on PATH), beside a process that holds
+    its metrics port: it runs, every line it writes is JSON, and the lost /metrics is an error line."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"PATH": "/usr/bin:/bin", "TALENTQ_METRICS_PORT": str(port)}
+        command = [sys.executable, "-m", "producers.cli", "worker", "--queues", "control", "--concurrency", "1"]
+        worker = WorkerProcess(tmp_path / "worker.log", "control", 1, env, command=command)
+        worker.stop()
+    lines = [line for line in worker.log.splitlines() if line.strip()]
+    not_json = [line for line in lines if not line.startswith("{")]
+    assert not not_json, not_json[:5]
+    entries = [json.loads(line) for line in lines]
+    assert any(e["level"] == "ERROR" and e.get("port") == port for e in entries), lines[-10:]

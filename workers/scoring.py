@@ -88,7 +88,8 @@ def requirement_texts(text: str) -> tuple[str, str]:
     qualifications", "What you bring") and its "Nice to have"/"Preferred" sections. The company description,
     responsibilities and benefits name words of the business ("clinical", "insurance"), not what a candidate
     must know. A posting without requirement headings keeps everything before its "Nice to have" heading."""
-    headings = list(_HEADING.finditer(text))
+    start = len(text) - len(text.lstrip())
+    headings = [m for m in _HEADING.finditer(text) if m.start() > start]  # the first line is the posting's title
     sections = [
         (next(g for g in m.groups() if g), text[m.end() : nxt.start() if nxt else len(text)])
         for m, nxt in zip(headings, [*headings[1:], None], strict=True)
