@@ -36,6 +36,13 @@ class Job:
     task_name: str
     subject_id: int
     document_id: int | None = None
+    current: bool = False  # a résumé of the folder already parsed by this model version: skipped, and counted
+
+
+@dataclass(frozen=True)
+class Submission:
+    run: BatchRun
+    skipped: int  # résumés of the folder with a current result, not part of the run
 
 
 def queue_depth(queue: str) -> int:
@@ -66,12 +73,12 @@ def pending_jobs(session: Session, settings: Settings, folder: Path | None) -> I
     if folder is not None:
         for path in ingest.resume_files(folder):
             document_id, _ = ingest.add_resume(session, path, None, settings.max_document_bytes)
-            if not session.scalar(
+            current = session.scalar(
                 select(func.count()).where(
                     ResumeResult.document_id == document_id, ResumeResult.model_version == resume_version
                 )
-            ):
-                yield Job(PARSE_RESUME, document_id)
+            )
+            yield Job(PARSE_RESUME, document_id, current=bool(current))
     scored = select(ScoreResult.application_id).where(ScoreResult.model_version == score_version)
     rows = session.execute(
         select(Application.id, Application.document_id, Document.id.in_(parsed))
@@ -90,14 +97,18 @@ def submit(
     chunk: int = 100,
     max_depth: int = 1000,
     depth: Callable[[str], int] = queue_depth,
-) -> BatchRun:
+) -> Submission:
     """Create or continue run ``name``: store new items, then send every never-sent item in chunks."""
+    skipped = 0
     if folder is not None and not folder.is_dir():
         _fail(settings, name, folder)
     with session_scope(settings.database_url) as session:
         run = repository.get_or_create(session, BatchRun, {"name": name})
         run_id = run.id
         for job in _unique(pending_jobs(session, settings, folder)):
+            if job.current:
+                skipped += 1
+                continue
             repository.insert_ignore(
                 session,
                 BatchItem,
@@ -119,7 +130,7 @@ def submit(
             session.execute(
                 update(BatchItem).where(BatchItem.id.in_([i.id for i in unsent])).values(enqueued_at=datetime.now(UTC))
             )
-    return status(settings, name)
+    return Submission(status(settings, name), skipped)
 
 
 def _fail(settings: Settings, name: str, folder: Path) -> NoReturn:

@@ -21,6 +21,7 @@ from producers.errors import UserError, explain, queued_in_outbox
 
 if TYPE_CHECKING:
     from celery.canvas import Signature
+    from rich.progress import Progress
 
 app = typer.Typer(
     pretty_exceptions_show_locals=False,
@@ -66,6 +67,13 @@ _state = {"debug": False}  # set by the --debug option, read by main() when a co
 # nightly task on it, so the tasks layer never loads the producers.
 WORKER_APP = "producers.nightly"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+NEXT_STEPS = """
+Next:
+  talentq results failures                      what failed, by error code
+  talentq rank backend-python-engineer          a posting's shortlist, with reasons
+  With servers (README "Configuration"): export TALENTQ_DATABASE_URL=postgresql+psycopg2://user:pass@host/db
+  TALENTQ_BROKER_URL=redis://localhost:6379/0, then `talentq db upgrade`, `talentq worker` and `talentq submit ...`
+  docker-compose.yml runs all of it; docs/ has operations, faults and benchmarks."""
 
 
 @db_app.command("upgrade")
@@ -170,8 +178,10 @@ def batch_submit(
     from producers import batch
 
     _database_url()
-    run = batch.submit(get_settings(), name, folder, chunk=chunk, max_depth=max_depth)
-    console.print(f"run {run.name}: {run.submitted} jobs ({run.done} already done)")
+    submission = batch.submit(get_settings(), name, folder, chunk=chunk, max_depth=max_depth)
+    run = submission.run
+    skipped = f"; {submission.skipped} résumés already parsed, skipped" if folder else ""
+    console.print(f"run {run.name}: {run.submitted} jobs, {run.done} done, {run.failed} failed so far{skipped}")
     if follow:
         _follow(name)
 
@@ -187,14 +197,19 @@ def batch_status(
         _print_run_summary(name)
 
 
-def _follow(name: str, poll_s: float = 1.0) -> None:
+def _progress() -> Progress:
+    """A bar per kind of job: done of total, and the time so far."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=console)
+
+
+def _follow(name: str, poll_s: float = 1.0) -> None:
     from producers import batch
 
     settings = get_settings()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as progress:
+    with _progress() as progress:
         bar = progress.add_task(name, total=None)
         while True:
             run = batch.status(settings, name)
@@ -342,14 +357,20 @@ def run(
         )
         jobs = [(a.document_id, a.id) for a in applications]
         comment_ids = [c.id for c in ingest.comments_from_csv(session, samples / "comments.csv")]
-    with console.status(f"running {len(jobs)} résumés and {len(comment_ids)} comments in-process"):
+    with _progress() as progress:
+        resumes = progress.add_task("résumés (parse, score)", total=len(jobs))
+        comments = progress.add_task("comments (sentiment)", total=len(comment_ids))
         for document_id, application_id in jobs:
             enqueue.parse_then_score(document_id, application_id)
-        enqueue.sentiments(comment_ids)
+            progress.advance(resumes)
+        for job in enqueue.sentiments_jobs(comment_ids):
+            enqueue.send(job)
+            progress.advance(comments, len(job.args[0]["comment_ids"]))
     elapsed = time.perf_counter() - started
     with session_scope(settings.database_url) as session:
         report.print_summary(console, session)
     console.print(f"{len(jobs)} résumés, {len(comment_ids)} comments in {elapsed:.1f} s → {settings.database_url}")
+    console.print(NEXT_STEPS)
 
 
 @app.command()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from celery import Celery, signals
 from celery.schedules import crontab
@@ -82,6 +83,7 @@ app = Celery("talentq", include=["tasks.jobs"])
 app.conf.update(celery_config(get_settings()))
 
 
+@signals.worker_init.connect  # first: the worker_init receivers below log before Celery sets up logging
 @signals.setup_logging.connect
 def _json_logging(**_: object) -> None:
     configure_logging(get_settings().log_level)
@@ -107,14 +109,20 @@ def _serve_metrics(**_: object) -> None:
         metrics.serve(settings.metrics_port, settings.listen_host)
 
 
-@signals.worker_init.connect
-def _relay_outbox(**_: object) -> None:
-    """In the worker's main process: publish what producers staged while the broker was down."""
-    from tasks.outbox import start_relay
+@signals.worker_ready.connect
+def _relay_outbox(sender: Any, **_: object) -> None:
+    """Publish what producers staged while the broker was down, on the consumer's timer: in the main process's
+    event loop, not a thread (a pool process forked while a thread holds a lock hung on it). Registered again
+    when the consumer restarts after a reconnect, replacing the last round."""
+    from tasks.outbox import relay_round
 
     settings = get_settings()
+    if previous := getattr(sender, "_talentq_outbox_relay", None):
+        previous.cancel()
     if settings.outbox_relay_s > 0:
-        start_relay(settings.database_url, settings.outbox_relay_s)
+        sender._talentq_outbox_relay = sender.timer.call_repeatedly(
+            settings.outbox_relay_s, relay_round, (settings.database_url,)
+        )
 
 
 @signals.worker_init.connect

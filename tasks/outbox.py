@@ -2,7 +2,7 @@
 
 A producer adds its jobs to the ``outbox`` table in the transaction that stores their documents or comments
 (``add``), so both are committed or neither. ``relay`` publishes unsent messages in order and marks each sent;
-it runs after every `talentq submit` and, every TALENTQ_OUTBOX_RELAY_S, in each worker's main process, so a
+it runs after every `talentq submit` and, every TALENTQ_OUTBOX_RELAY_S, on each worker's event loop, so a
 broker that was down when a producer committed delays its jobs and never loses them. A message published
 whose mark is then lost goes out twice: results are upserts, so a job run twice writes one row.
 """
@@ -10,8 +10,6 @@ whose mark is then lost goes out twice: results are upserts, so a job run twice 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,24 +62,14 @@ def relay(database_url: str, limit: int = 1000) -> Relayed:
     return Relayed(sent, pending, error)
 
 
-def start_relay(database_url: str, interval_s: float) -> threading.Thread:
-    """Relay every ``interval_s`` seconds in a daemon thread (a worker's main process)."""
-
-    def loop() -> None:
-        while True:
-            time.sleep(interval_s)
-            try:
-                relayed = relay(database_url)
-            except Exception:  # a database outage: the next round tries again
-                log.exception("outbox relay failed")
-                continue
-            if relayed.error:
-                log.warning(
-                    "outbox relay: broker unreachable", extra={"sent": relayed.sent, "pending": relayed.pending}
-                )
-            elif relayed.sent:
-                log.info("outbox relay sent staged messages", extra={"sent": relayed.sent})
-
-    thread = threading.Thread(target=loop, name="talentq-outbox-relay", daemon=True)
-    thread.start()
-    return thread
+def relay_round(database_url: str) -> None:
+    """One round of a worker's relay (its timer calls it every TALENTQ_OUTBOX_RELAY_S): never raises, logs."""
+    try:
+        relayed = relay(database_url)
+    except Exception:  # a database outage: the next round tries again
+        log.exception("outbox relay failed")
+        return
+    if relayed.error:
+        log.warning("outbox relay: broker unreachable", extra={"sent": relayed.sent, "pending": relayed.pending})
+    elif relayed.sent:
+        log.info("outbox relay sent staged messages", extra={"sent": relayed.sent})

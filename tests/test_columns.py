@@ -105,3 +105,6 @@ def test_parsed_resumes_fill_candidates_and_phones(start_worker, database_url: s
     with session_scope(database_url) as session:
         phones = set(session.scalars(select(ResumeResult.phone)))
     assert {"+447700900456", "+447700900123"} <= phones and "+12014122016" not in phones
+    # A batch run over the same folder says what it skipped, not "0 already done".
+    again = talentq("batch", "submit", "--name", "again", "--folder", str(folder), "--no-follow")
+    assert "3 résumés already parsed, skipped" in again, again

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from db.models import BatchRun, Comment, SentimentResult
 from db.session import session_scope
-from tests.support import WorkerProcess, free_port, run_talentq, talentq, wait_for
+from tests.support import ROOT, WorkerProcess, free_port, run_talentq, talentq, wait_for
 
 pytestmark = pytest.mark.timeout(600)
 MODEL_MODULES = re.compile(r"\| +(torch|transformers|onnxruntime)$", re.MULTILINE)
@@ -110,3 +110,23 @@ def test_worker_speaks_json_and_says_when_its_metrics_port_is_taken(database_url
     assert not not_json, not_json[:5]
     entries = [json.loads(line) for line in lines]
     assert any(e["level"] == "ERROR" and e.get("port") == port for e in entries), lines[-10:]
+
+
+def test_demo_counts_jobs_per_kind_and_says_what_next(tmp_path: Path) -> None:
+    """`talentq run` (the demo) on two résumés and three comments: a bar per kind, counted, then the next steps."""
+    import shutil
+
+    samples = ROOT / "samples"
+    mini = tmp_path / "samples"
+    (mini / "resumes").mkdir(parents=True)
+    shutil.copytree(samples / "postings", mini / "postings")
+    rows = (samples / "applications.csv").read_text(encoding="utf-8").splitlines()[:3]
+    (mini / "applications.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for row in rows[1:]:
+        shutil.copy(samples / "resumes" / row.split(",")[0], mini / "resumes")
+    comments = (samples / "comments.csv").read_text(encoding="utf-8").splitlines()[:4]
+    (mini / "comments.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")
+    env = {"TALENTQ_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "TALENTQ_BROKER_URL": ""}
+    out = talentq("run", "--samples", str(mini), env=env)
+    assert re.search(r"résumés \(parse, score\).*2/2", out) and re.search(r"comments \(sentiment\).*3/3", out), out
+    assert "Next:" in out and "talentq worker" in out
