@@ -9,6 +9,7 @@ after the commit (``flush``); a broker outage leaves them in the outbox for the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from celery.canvas import Signature, chain
 from celery.result import AsyncResult
@@ -31,32 +32,38 @@ from tasks.contract import (
 )
 
 
+def _job(task_name: str, payload: dict[str, Any]) -> Signature:
+    """A task by its name, immutable (``si``): in a chain, a step gets its own payload, not the last step's
+    result."""
+    return app.signature(task_name, args=[payload], immutable=True)
+
+
 def parse_then_score_job(document_id: int, application_id: int | None, batch_run_id: int | None = None) -> Signature:
     """Parse a résumé, then (when it belongs to an application) score it; with TALENTQ_SEPARATE_EXTRACTION,
     extract its text first on the CPU queue. In a chain only the last step carries the batch run, so a run
     counts each item once, when it is complete."""
     separate = get_settings().separate_extraction
-    steps = [app.signature(EXTRACT_TEXT, args=[ExtractTextPayload(document_id=document_id).model_dump()])]
+    steps = [_job(EXTRACT_TEXT, ExtractTextPayload(document_id=document_id).model_dump())]
     steps = steps if separate else []
     last_parse = application_id is None
     parse = ParseResumePayload(
         document_id=document_id, extracted=separate, batch_run_id=batch_run_id if last_parse else None
     )
-    steps.append(app.signature(PARSE_RESUME, args=[parse.model_dump()]))
+    steps.append(_job(PARSE_RESUME, parse.model_dump()))
     if not last_parse:
         score = ScoreCandidatePayload(application_id=application_id, batch_run_id=batch_run_id)
-        steps.append(app.signature(SCORE_CANDIDATE, args=[score.model_dump()]))
+        steps.append(_job(SCORE_CANDIDATE, score.model_dump()))
     return steps[0] if len(steps) == 1 else chain(*steps)
 
 
 def score_job(application_id: int, batch_run_id: int | None = None) -> Signature:
     payload = ScoreCandidatePayload(application_id=application_id, batch_run_id=batch_run_id)
-    return app.signature(SCORE_CANDIDATE, args=[payload.model_dump()])
+    return _job(SCORE_CANDIDATE, payload.model_dump())
 
 
 def sentiment_job(comment_id: int, batch_run_id: int | None = None) -> Signature:
     payload = AnalyzeSentimentPayload(comment_id=comment_id, batch_run_id=batch_run_id)
-    return app.signature(ANALYZE_SENTIMENT, args=[payload.model_dump()])
+    return _job(ANALYZE_SENTIMENT, payload.model_dump())
 
 
 def sentiments_jobs(comment_ids: Sequence[int], batch_run_id: int | None = None) -> list[Signature]:
@@ -64,7 +71,7 @@ def sentiments_jobs(comment_ids: Sequence[int], batch_run_id: int | None = None)
     size = get_settings().batch_size
     chunks = [list(comment_ids[i : i + size]) for i in range(0, len(comment_ids), size)]
     payloads = [AnalyzeSentimentsPayload(comment_ids=ids, batch_run_id=batch_run_id) for ids in chunks]
-    return [app.signature(ANALYZE_SENTIMENTS, args=[payload.model_dump()]) for payload in payloads]
+    return [_job(ANALYZE_SENTIMENTS, payload.model_dump()) for payload in payloads]
 
 
 def send(job: Signature) -> AsyncResult:

@@ -83,7 +83,7 @@ app = Celery("talentq", include=["tasks.jobs"])
 app.conf.update(celery_config(get_settings()))
 
 
-@signals.worker_init.connect  # first: the worker_init receivers below log before Celery sets up logging
+@signals.celeryd_init.connect  # before Celery's own checks warn and the worker_init receivers below log
 @signals.setup_logging.connect
 def _json_logging(**_: object) -> None:
     configure_logging(get_settings().log_level)
