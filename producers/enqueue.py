@@ -95,7 +95,7 @@ def flush(database_url: str, jobs: Sequence[Signature]) -> int:
         for job in jobs:
             send(job)
         return 0
-    return outbox.relay(database_url).pending
+    return outbox.relay(app, database_url).pending
 
 
 def parse_then_score(document_id: int, application_id: int | None, batch_run_id: int | None = None) -> AsyncResult:

@@ -121,7 +121,7 @@ def _relay_outbox(sender: Any, **_: object) -> None:
         previous.cancel()
     if settings.outbox_relay_s > 0:
         sender._talentq_outbox_relay = sender.timer.call_repeatedly(
-            settings.outbox_relay_s, relay_round, (settings.database_url,)
+            settings.outbox_relay_s, relay_round, (app, settings.database_url)
         )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from celery import Celery
 from celery.canvas import Signature
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy import func, select
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from db.models import OutboxMessage
 from db.session import session_scope
-from tasks.app import app
 
 log = logging.getLogger(__name__)
 # A relay that meets a down broker gives up within seconds (the rows wait for the next round) instead of
@@ -43,7 +43,7 @@ def add(session: Session, jobs: Sequence[Signature]) -> None:
         session.add(OutboxMessage(task_name=first["task"], message=dict(job), attempts=0))
 
 
-def relay(database_url: str, limit: int = 1000) -> Relayed:
+def relay(app: Celery, database_url: str, limit: int = 1000) -> Relayed:
     """Publish up to ``limit`` unsent messages, oldest first; stop at the first broker error. Rows are locked
     (SKIP LOCKED on PostgreSQL) while they are published, so relays side by side never send one twice."""
     sent, error = 0, None
@@ -62,10 +62,10 @@ def relay(database_url: str, limit: int = 1000) -> Relayed:
     return Relayed(sent, pending, error)
 
 
-def relay_round(database_url: str) -> None:
+def relay_round(app: Celery, database_url: str) -> None:
     """One round of a worker's relay (its timer calls it every TALENTQ_OUTBOX_RELAY_S): never raises, logs."""
     try:
-        relayed = relay(database_url)
+        relayed = relay(app, database_url)
     except Exception:  # a database outage: the next round tries again
         log.exception("outbox relay failed")
         return
