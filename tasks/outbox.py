@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from celery import Celery
 from celery.canvas import Signature
 from kombu.exceptions import OperationalError as BrokerError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from db.models import OutboxMessage
@@ -26,6 +26,7 @@ from db.session import session_scope
 log = logging.getLogger(__name__)
 # A relay that meets a down broker gives up within seconds (the rows wait for the next round) instead of
 # blocking its caller for Celery's minutes of reconnecting.
+KEEP_SENT = timedelta(days=1)  # sent messages stay a day, for an operator's questions, then go: the table stays small
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 
 
@@ -58,6 +59,7 @@ def relay(app: Celery, database_url: str, limit: int = 1000) -> Relayed:
                 break
             row.sent_at, sent = datetime.now(UTC), sent + 1
     with session_scope(database_url) as session:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at < datetime.now(UTC) - KEEP_SENT))
         pending = session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_(None))) or 0
     return Relayed(sent, pending, error)
 
