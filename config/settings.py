@@ -90,6 +90,14 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = Field(10.0, gt=0, description="Connect and read timeout of one résumé download.")
     nightly_cron: str = Field("0 2 * * *", description="Cron time of the nightly batch (beat).")
     nightly_folder: Path | None = Field(None, description="Folder of résumés the nightly batch picks up.")
+    outbox_relay_s: float = Field(
+        5.0, ge=0, description="Seconds between a worker's sends of outbox messages staged while the broker was down."
+    )
+    listen_host: str = Field(
+        "127.0.0.1",
+        description="Address the worker's /metrics and `talentq webhooks serve` listen on; 0.0.0.0 = every "
+        "interface (containers).",
+    )
     metrics_port: int = Field(9808, description="Port of each worker's Prometheus /metrics (0 = off).")
     cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Derived model data: taxonomy embeddings, ONNX files.")
 
@@ -105,6 +113,15 @@ class Settings(BaseSettings):
     outbound_retry_base_s: float = Field(5.0, gt=0, description="First retry delay of a failed outbound webhook.")
     outbound_retry_max_s: float = Field(3600.0, gt=0, description="Longest delay between two outbound attempts.")
     outbound_max_attempts: int = Field(15, gt=0, description="Attempts of one outbound webhook before it is failed.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlalchemy_scheme(cls, value: str) -> str:
+        """``postgres://`` (Heroku's, libpq's) is no SQLAlchemy dialect: say what to write instead of the plugin
+        error that SQLAlchemy raises on first use."""
+        if value.startswith("postgres://"):
+            raise ValueError("write postgresql+psycopg2:// instead of postgres://")
+        return value
 
     @field_validator("runtime", mode="before")
     @classmethod

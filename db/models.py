@@ -287,3 +287,18 @@ class OutboundWebhookAttempt(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(500))
     duration_ms: Mapped[float] = mapped_column(Float)
+
+
+class OutboxMessage(Base):
+    """A queue message written in the same transaction as the rows it is about (the transactional outbox): a
+    producer commits both or neither, and a relay publishes it later if the broker is down now. ``sent_at``
+    stays NULL until the broker accepted it, so an outage delays jobs and never loses them."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    task_name: Mapped[str] = mapped_column(String(100))  # the first task of the message, for operators
+    message: Mapped[dict[str, Any]]  # a Celery signature (ids only, like every payload)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))

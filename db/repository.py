@@ -96,6 +96,14 @@ def add_candidate(session: Session, external_id: str) -> Candidate:
     return get_or_create(session, Candidate, {"external_id": external_id})
 
 
+def fill_candidate(session: Session, candidate_id: int | None, name: str | None, email: str | None) -> None:
+    """A candidate's name and e-mail from their parsed résumé, where nothing (a producer, an HRIS) set them."""
+    candidate = session.get(Candidate, candidate_id) if candidate_id is not None else None
+    if candidate is not None:
+        candidate.name = candidate.name or name
+        candidate.email = candidate.email or email
+
+
 def add_application(session: Session, candidate_id: int, posting_id: int, document_id: int) -> Application:
     application = get_or_create(
         session, Application, {"candidate_id": candidate_id, "job_posting_id": posting_id}, document_id=document_id

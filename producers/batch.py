@@ -6,11 +6,13 @@ the same content (hash) and model version already exists, so nothing is done twi
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
@@ -20,8 +22,10 @@ from db import repository
 from db.models import Application, BatchItem, BatchRun, Document, Failure, ResumeResult, ScoreResult
 from db.session import session_scope
 from producers import enqueue, ingest
+from producers.errors import UserError
 from tasks.contract import EXTRACT_TEXT, PARSE_RESUME, SCORE_CANDIDATE, queue_of
-from tasks.handlers import resume_model_version, score_model_version
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,13 @@ class Job:
     task_name: str
     subject_id: int
     document_id: int | None = None
+    current: bool = False  # a résumé of the folder already parsed by this model version: skipped, and counted
+
+
+@dataclass(frozen=True)
+class Submission:
+    run: BatchRun
+    skipped: int  # résumés of the folder with a current result, not part of the run
 
 
 def queue_depth(queue: str) -> int:
@@ -54,17 +65,20 @@ def wait_for_room(queue: str, max_depth: int, poll_s: float = 1.0, depth: Callab
 
 def pending_jobs(session: Session, settings: Settings, folder: Path | None) -> Iterator[Job]:
     """Documents in ``folder`` and applications in the database that lack a current result."""
+    # The model versions come with the model code (and torch): loaded by `batch submit` only, never by `status`.
+    from tasks.handlers import resume_model_version, score_model_version
+
     resume_version, score_version = resume_model_version(settings), score_model_version(settings)
     parsed = select(ResumeResult.document_id).where(ResumeResult.model_version == resume_version)
     if folder is not None:
         for path in ingest.resume_files(folder):
             document_id, _ = ingest.add_resume(session, path, None, settings.max_document_bytes)
-            if not session.scalar(
+            current = session.scalar(
                 select(func.count()).where(
                     ResumeResult.document_id == document_id, ResumeResult.model_version == resume_version
                 )
-            ):
-                yield Job(PARSE_RESUME, document_id)
+            )
+            yield Job(PARSE_RESUME, document_id, current=bool(current))
     scored = select(ScoreResult.application_id).where(ScoreResult.model_version == score_version)
     rows = session.execute(
         select(Application.id, Application.document_id, Document.id.in_(parsed))
@@ -83,12 +97,18 @@ def submit(
     chunk: int = 100,
     max_depth: int = 1000,
     depth: Callable[[str], int] = queue_depth,
-) -> BatchRun:
+) -> Submission:
     """Create or continue run ``name``: store new items, then send every never-sent item in chunks."""
+    skipped = 0
+    if folder is not None and not folder.is_dir():
+        _fail(settings, name, folder)
     with session_scope(settings.database_url) as session:
         run = repository.get_or_create(session, BatchRun, {"name": name})
         run_id = run.id
         for job in _unique(pending_jobs(session, settings, folder)):
+            if job.current:
+                skipped += 1
+                continue
             repository.insert_ignore(
                 session,
                 BatchItem,
@@ -115,7 +135,17 @@ def submit(
             session.execute(
                 update(BatchItem).where(BatchItem.id.in_([i.id for i in unsent])).values(enqueued_at=datetime.now(UTC))
             )
-    return status(settings, name)
+    return Submission(status(settings, name), skipped)
+
+
+def _fail(settings: Settings, name: str, folder: Path) -> NoReturn:
+    """A run over a missing folder (a typo, a mount that is down) is a failed run with an error log line to
+    alert on, never a finished run of 0 jobs."""
+    with session_scope(settings.database_url) as session:
+        run = repository.get_or_create(session, BatchRun, {"name": name})
+        run.status, run.finished_at = "failed", datetime.now(UTC)
+    log.error("batch run failed: folder missing", extra={"batch_run": name, "folder": str(folder)})
+    raise ingest.MissingFolder(folder)
 
 
 def _unique(jobs: Iterable[Job]) -> Iterator[Job]:
@@ -169,7 +199,9 @@ def _refresh_counts(session: Session, run_id: int) -> None:
 def status(settings: Settings, name: str) -> BatchRun:
     """The run's counts; marks it finished once every item is done or failed."""
     with session_scope(settings.database_url) as session:
-        run = session.scalars(select(BatchRun).filter_by(name=name)).one()
+        run = session.scalars(select(BatchRun).filter_by(name=name)).one_or_none()
+        if run is None:
+            raise UserError(f"no batch run named {name!r}; start one with `talentq batch submit --name {name}`")
         if run.status == "running" and run.done + run.failed >= run.submitted:
             run.status, run.finished_at = "finished", datetime.now(UTC)
         return run

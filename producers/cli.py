@@ -6,9 +6,10 @@ import importlib
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +17,11 @@ from rich.console import Console
 
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
+from producers.errors import UserError, explain, queued_in_outbox
+
+if TYPE_CHECKING:
+    from celery.canvas import Signature
+    from rich.progress import Progress
 
 app = typer.Typer(
     pretty_exceptions_show_locals=False,
@@ -47,11 +53,38 @@ batch_app = typer.Typer(
 app.add_typer(batch_app, name="batch")
 console = Console()
 
+
+class Pool(StrEnum):
+    prefork = "prefork"
+    solo = "solo"
+
+
+class LaneChoice(StrEnum):
+    both = "both"
+    interactive = "interactive"
+    bulk = "bulk"
+
+
+class ResultKind(StrEnum):
+    resumes = "resumes"
+    sentiment = "sentiment"
+    failures = "failures"
+
+
+_state = {"debug": False}  # set by the --debug option, read by main() when a command fails
+
 # The Celery app of `talentq worker`: tasks.app's, loaded through the producer module that registers the
 # nightly task on it, so the tasks layer never loads the producers.
 WORKER_APP = "producers.nightly"
 Lanes = Literal["both", "interactive", "bulk"]
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+NEXT_STEPS = """
+Next:
+  talentq results failures                      what failed, by error code
+  talentq rank backend-python-engineer          a posting's shortlist, with reasons
+  With servers (README "Configuration"): export TALENTQ_DATABASE_URL=postgresql+psycopg2://user:pass@host/db
+  TALENTQ_BROKER_URL=redis://localhost:6379/0, then `talentq db upgrade`, `talentq worker` and `talentq submit ...`
+  docker-compose.yml runs all of it; docs/ has operations, faults and benchmarks."""
 
 
 @db_app.command("upgrade")
@@ -70,6 +103,17 @@ def db_downgrade(revision: str) -> None:
     downgrade(get_settings().database_url, revision)
 
 
+def _database_url() -> str:
+    """The results database. The embedded default, an SQLite file, is migrated here: a newcomer's first command
+    would otherwise meet an empty file (`no such table`); a server database is migrated by `talentq db upgrade`."""
+    url = get_settings().database_url
+    if url.startswith("sqlite"):
+        from db.migrate import upgrade
+
+        upgrade(url)
+    return url
+
+
 @submit_app.command("resumes")
 def submit_resumes(
     folder: Path,
@@ -80,13 +124,16 @@ def submit_resumes(
     from producers import enqueue, ingest
 
     settings = get_settings()
-    with session_scope(settings.database_url) as session:
+    url = _database_url()
+    with session_scope(url) as session:
         job = ingest.posting_from_file(session, posting) if posting else None
-        pairs = [
-            ingest.add_resume(session, path, job, settings.max_document_bytes) for path in ingest.resume_files(folder)
-        ]
-    for document_id, application_id in pairs:
-        enqueue.parse_then_score(document_id, application_id)
+        paths = ingest.resume_files(folder)
+        if not paths:
+            raise UserError(f"no résumés ({', '.join(sorted(ingest.RESUME_SUFFIXES))}) in {folder}")
+        pairs = [ingest.add_resume(session, path, job, settings.max_document_bytes) for path in paths]
+        jobs = [enqueue.parse_then_score_job(document_id, application_id) for document_id, application_id in pairs]
+        enqueue.stage(session, jobs)
+    _flush(url, jobs, f"{len(pairs)} résumés")
     console.print(f"enqueued {len(pairs)} résumés")
 
 
@@ -97,11 +144,13 @@ def submit_posting(path: Path) -> None:
     from db.session import session_scope
     from producers import enqueue, ingest
 
-    with session_scope(get_settings().database_url) as session:
+    url = _database_url()
+    with session_scope(url) as session:
         posting = ingest.posting_from_file(session, path)
         ids = [a.id for a in session.query(Application).filter_by(job_posting_id=posting.id)]
-    for application_id in ids:
-        enqueue.score(application_id)
+        jobs = [enqueue.score_job(application_id) for application_id in ids]
+        enqueue.stage(session, jobs)
+    _flush(url, jobs, f"posting {path.stem}")
     console.print(f"posting {path.stem} stored; {len(ids)} applications enqueued for scoring")
 
 
@@ -111,10 +160,21 @@ def submit_comments(path: Path) -> None:
     from db.session import session_scope
     from producers import enqueue, ingest
 
-    with session_scope(get_settings().database_url) as session:
+    url = _database_url()
+    with session_scope(url) as session:
         ids = [c.id for c in ingest.comments_from_csv(session, path)]
-    messages = enqueue.sentiments(ids)
-    console.print(f"enqueued {len(ids)} comments in {len(messages)} messages")
+        jobs = enqueue.sentiments_jobs(ids)
+        enqueue.stage(session, jobs)
+    _flush(url, jobs, f"{len(ids)} comments")
+    console.print(f"enqueued {len(ids)} comments in {len(jobs)} messages")
+
+
+def _flush(url: str, jobs: Sequence[Signature], what: str) -> None:
+    """Send the jobs just committed; with the broker down they wait in the outbox, and the user is told so."""
+    from producers import enqueue
+
+    if pending := enqueue.flush(url, jobs):
+        raise UserError(queued_in_outbox(what, pending, get_settings()))
 
 
 @batch_app.command("submit")
@@ -128,8 +188,11 @@ def batch_submit(
     """Enqueue a folder's résumés and every application without a current result, as run NAME."""
     from producers import batch
 
-    run = batch.submit(get_settings(), name, folder, chunk=chunk, max_depth=max_depth)
-    console.print(f"run {run.name}: {run.submitted} jobs ({run.done} already done)")
+    _database_url()
+    submission = batch.submit(get_settings(), name, folder, chunk=chunk, max_depth=max_depth)
+    run = submission.run
+    skipped = f"; {submission.skipped} résumés already parsed, skipped" if folder else ""
+    console.print(f"run {run.name}: {run.submitted} jobs, {run.done} done, {run.failed} failed so far{skipped}")
     if follow:
         _follow(name)
 
@@ -145,21 +208,26 @@ def batch_status(
         _print_run_summary(name)
 
 
-def _follow(name: str, poll_s: float = 1.0) -> None:
+def _progress() -> Progress:
+    """A bar per kind of job: done of total, and the time so far."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=console)
+
+
+def _follow(name: str, poll_s: float = 1.0) -> None:
     from producers import batch
 
     settings = get_settings()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as progress:
+    with _progress() as progress:
         bar = progress.add_task(name, total=None)
         while True:
             run = batch.status(settings, name)
             progress.update(
                 bar, total=run.submitted, completed=run.done + run.failed, description=f"{name} (failed {run.failed})"
             )
-            if run.status == "finished":
+            if run.status != "running":  # finished, or failed (its folder was missing)
                 break
             time.sleep(poll_s)
     _print_run_summary(name)
@@ -179,8 +247,8 @@ def worker(
         str, typer.Option(help="Comma-separated queues; each also in its bulk lane, taken after the interactive one.")
     ] = "extract,resumes,sentiment,scoring,control",
     concurrency: Annotated[int | None, typer.Option(help="Processes (default TALENTQ_WORKER_CONCURRENCY).")] = None,
-    pool: Annotated[str, typer.Option(help="prefork (CPU) or solo (one GPU process).")] = "prefork",
-    lanes: Annotated[str, typer.Option(help="both (interactive first), interactive or bulk: one lane only.")] = "both",
+    pool: Annotated[Pool, typer.Option(help="prefork (CPU) or solo (one GPU process).")] = Pool.prefork,
+    lanes: Annotated[LaneChoice, typer.Option(help="both (interactive first), interactive or bulk.")] = LaneChoice.both,
 ) -> None:
     """Run a Celery worker: `celery -A producers.nightly worker` (the tasks' app, with the nightly task
     registered on it) with talentq's flags, and its /metrics."""
@@ -191,10 +259,15 @@ def worker(
     # OpenMP threads that wait sleep instead of spinning: where cores are shared (other workers, other pods), spinning
     # threads fight for them, and a torch step took 6.3 s instead of 0.57 s on a busy 2-core machine.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    models_warm()  # here, before the pool starts: its processes then only load the cache
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no weights' progress bars: JSON lines only
+    from workers import registry
+
+    registry.warm_up(get_settings())  # here, before the pool starts: its processes then only load the cache
     os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
-    command = worker_command(queues, concurrency or get_settings().worker_concurrency, pool, lanes=cast(Lanes, lanes))
-    os.execvp("celery", command)
+    # Celery of this interpreter, not the first `celery` on PATH: `.venv/bin/talentq worker` runs unactivated.
+    concurrency = concurrency or get_settings().worker_concurrency
+    command = worker_command(queues, concurrency, pool, lanes=cast(Lanes, lanes.value))
+    os.execv(sys.executable, [sys.executable, "-m", *command])
 
 
 @models_app.command("warm")
@@ -238,6 +311,7 @@ def worker_command(
     prefetch = prefetch_multiplier(chosen, settings)
     return [
         "celery",
+        "--quiet",  # no banner: the worker's output is JSON log lines
         "-A",
         WORKER_APP,
         "worker",
@@ -257,7 +331,7 @@ def worker_command(
 
 @app.command()
 def results(
-    kind: Annotated[str, typer.Argument(help="resumes | sentiment | failures")] = "resumes",
+    kind: Annotated[ResultKind, typer.Argument(help="What to show.")] = ResultKind.resumes,
     limit: int = 50,
 ) -> None:
     """Show what landed in the database."""
@@ -265,19 +339,20 @@ def results(
     from producers import report
 
     tables = {"resumes": report.resumes_table, "sentiment": report.sentiment_table, "failures": report.failures_table}
-    if kind not in tables:
-        raise typer.BadParameter(f"choose one of {', '.join(tables)}")
-    with session_scope(get_settings().database_url) as session:
-        console.print(tables[kind](session, limit))
+    with session_scope(_database_url()) as session:
+        console.print(tables[kind.value](session, limit))
 
 
 @app.command()
 def rank(posting: str, limit: int = 10) -> None:
     """The shortlist of POSTING (its external id, e.g. the posting file's stem)."""
+    from db.models import JobPosting
     from db.session import session_scope
     from producers import report
 
-    with session_scope(get_settings().database_url) as session:
+    with session_scope(_database_url()) as session:
+        if session.query(JobPosting.id).filter_by(external_id=posting).first() is None:
+            raise UserError(f"no posting {posting!r}; store one with `talentq submit posting FILE`")
         console.print(report.ranking_table(session, posting, limit))
 
 
@@ -307,14 +382,20 @@ def run(
         )
         jobs = [(a.document_id, a.id) for a in applications]
         comment_ids = [c.id for c in ingest.comments_from_csv(session, samples / "comments.csv")]
-    with console.status(f"running {len(jobs)} résumés and {len(comment_ids)} comments in-process"):
+    with _progress() as progress:
+        resumes = progress.add_task("résumés (parse, score)", total=len(jobs))
+        comments = progress.add_task("comments (sentiment)", total=len(comment_ids))
         for document_id, application_id in jobs:
             enqueue.parse_then_score(document_id, application_id)
-        enqueue.sentiments(comment_ids)
+            progress.advance(resumes)
+        for job in enqueue.sentiments_jobs(comment_ids):
+            enqueue.send(job)
+            progress.advance(comments, len(job.args[0]["comment_ids"]))
     elapsed = time.perf_counter() - started
     with session_scope(settings.database_url) as session:
         report.print_summary(console, session)
     console.print(f"{len(jobs)} résumés, {len(comment_ids)} comments in {elapsed:.1f} s → {settings.database_url}")
+    console.print(NEXT_STEPS)
 
 
 @app.command()
@@ -326,7 +407,7 @@ def erase(candidate: Annotated[str, typer.Option(help="The candidate's external 
     from db.session import session_scope
 
     try:
-        with session_scope(get_settings().database_url) as session:
+        with session_scope(_database_url()) as session:
             deleted = erase_candidate(session, candidate)
     except LookupError as exc:
         console.print(str(exc))
@@ -349,6 +430,7 @@ DELEGATED = [
 
 def _delegate(module: str) -> Callable[[typer.Context], None]:
     def command(ctx: typer.Context) -> None:
+        sys.argv[0] = ctx.command_path  # argparse's usage line: "talentq eval resumes", not "talentq"
         importlib.import_module(module).main(ctx.args)
 
     return command
@@ -359,11 +441,22 @@ for group, name, module, summary in DELEGATED:
 
 
 @webhooks_app.command("serve")
-def webhooks_serve(host: str = "0.0.0.0", port: int = 8000) -> None:
+def webhooks_serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default TALENTQ_LISTEN_HOST).")] = None,
+    port: int = 8000,
+) -> None:
     """Serve POST /webhooks/{provider} (uvicorn producers.webhooks:app)."""
     from producers.webhooks import serve
 
-    serve(host, port)
+    serve(host or get_settings().listen_host, port)
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error, not one line.")] = False,
+) -> None:
+    """talentq: résumé parsing, sentiment and candidate scoring on Celery workers."""
+    _state["debug"] = debug
 
 
 @webhooks_app.command("deliver")
@@ -449,7 +542,13 @@ def main() -> None:
         name = "".join(f" TALENTQ_{part}".upper() for part in error["loc"])
         sys.exit(f"talentq: invalid setting{name}: {error['msg'].removeprefix('Value error, ')}")
     configure_logging(settings.cli_log_level)
-    app(prog_name="talentq")
+    try:
+        app(prog_name="talentq")
+    except Exception as exc:  # a configuration or infrastructure mistake: one line and exit 1, unless --debug
+        line = None if _state["debug"] or settings.log_level == "DEBUG" else explain(exc, settings)
+        if line is None:
+            raise
+        sys.exit(f"talentq: {line}")
 
 
 if __name__ == "__main__":

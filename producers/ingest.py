@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from db import repository
 from db.models import Application, Comment, JobPosting
+from producers.errors import UserError
 
 RESUME_SUFFIXES = {".pdf", ".docx", ".txt", ".md", ".html", ".htm", ".doc", ".rtf"}
 SCAN_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}  # images of résumés: workers read them by OCR
@@ -32,7 +33,19 @@ def posting_from_file(session: Session, path: Path) -> JobPosting:
     return repository.add_posting(session, path.stem, first.lstrip("#").strip()[:300], text)
 
 
+class MissingFolder(UserError):
+    """A folder of résumés that is not there: a typo, or a mount that is down. Never an empty success."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"no such folder of résumés: {folder}")
+        self.folder = folder
+
+
 def resume_files(folder: Path) -> list[Path]:
+    """The résumé files under ``folder``; raises ``MissingFolder`` when it is not a directory, since
+    `Path.rglob` finds nothing there and a mistyped folder would pass as a run of 0 jobs."""
+    if not folder.is_dir():
+        raise MissingFolder(folder)
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in RESUME_SUFFIXES | SCAN_SUFFIXES)
 
 

@@ -22,8 +22,8 @@ from tasks.contract import NIGHTLY_BATCH
 def nightly_batch() -> dict[str, Any]:
     """Parse new résumés from TALENTQ_NIGHTLY_FOLDER and score applications lacking a current score."""
     settings = get_settings()
-    run = batch.submit(settings, f"{NIGHTLY_RUN_PREFIX}{datetime.now(UTC):%Y-%m-%d}", settings.nightly_folder)
-    return {"batch_run_id": run.id, "submitted": run.submitted}
+    submission = batch.submit(settings, f"{NIGHTLY_RUN_PREFIX}{datetime.now(UTC):%Y-%m-%d}", settings.nightly_folder)
+    return {"batch_run_id": submission.run.id, "submitted": submission.run.submitted, "skipped": submission.skipped}
 
 
 __all__ = ["attachments", "nightly_batch"]

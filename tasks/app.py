@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from celery import Celery, signals
 from celery.schedules import crontab
@@ -16,7 +17,6 @@ from config.logging import configure_logging
 from config.settings import Settings, get_settings
 from tasks import metrics
 from tasks.contract import ALL_QUEUES, NIGHTLY_BATCH, QUEUES
-from workers.engine.batching import on_batch
 
 
 def celery_config(settings: Settings) -> dict:
@@ -84,9 +84,9 @@ log = logging.getLogger(__name__)
 # The nightly task belongs to the producers: `talentq worker` loads it, the tasks layer never does.
 app = Celery("talentq", include=["tasks.jobs"])
 app.conf.update(celery_config(get_settings()))
-on_batch(metrics.record_forward_batch)  # forward-pass batches measured where the engine forms them
 
 
+@signals.celeryd_init.connect  # before Celery's own checks warn and the worker_init receivers below log
 @signals.setup_logging.connect
 def _json_logging(**_: object) -> None:
     configure_logging(get_settings().log_level)
@@ -94,18 +94,38 @@ def _json_logging(**_: object) -> None:
 
 @signals.worker_process_init.connect
 def _load_models_in_child(**_: object) -> None:
-    """Models load in each pool process after the fork, never in the parent (CUDA cannot be forked)."""
+    """Models load in each pool process after the fork, never in the parent (CUDA cannot be forked). Without
+    the weights' progress bar: a worker's stderr is JSON log lines only."""
+    from transformers.utils import logging as transformers_logging
+
     from workers import registry
 
+    transformers_logging.disable_progress_bar()
     registry.warm_up(get_settings())
 
 
 @signals.worker_init.connect
 def _serve_metrics(**_: object) -> None:
     """In the worker's parent: serve the pool's merged metrics (needs PROMETHEUS_MULTIPROC_DIR)."""
-    port = get_settings().metrics_port
-    if port and os.environ.get(metrics.MULTIPROC_ENV):
-        metrics.serve(port)
+    settings = get_settings()
+    if settings.metrics_port and os.environ.get(metrics.MULTIPROC_ENV):
+        metrics.serve(settings.metrics_port, settings.listen_host)
+
+
+@signals.worker_ready.connect
+def _relay_outbox(sender: Any, **_: object) -> None:
+    """Publish what producers staged while the broker was down, on the consumer's timer: in the main process's
+    event loop, not a thread (a pool process forked while a thread holds a lock hung on it). Registered again
+    when the consumer restarts after a reconnect, replacing the last round."""
+    from tasks.outbox import relay_round
+
+    settings = get_settings()
+    if previous := getattr(sender, "_talentq_outbox_relay", None):
+        previous.cancel()
+    if settings.outbox_relay_s > 0:
+        sender._talentq_outbox_relay = sender.timer.call_repeatedly(
+            settings.outbox_relay_s, relay_round, (app, settings.database_url)
+        )
 
 
 @signals.worker_init.connect

@@ -175,6 +175,7 @@ def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
                 "parsed": parsed.model_dump(mode="json"),
             }
             repository.upsert(session, ResumeResult, [row], ["document_id", "model_version"])
+            repository.fill_candidate(session, doc.candidate_id, row["name"], row["email"])
             outcomes += _finish(session, PARSE_RESUME, [(doc.id, job.batch_run_id)])
         return outcomes
 

@@ -9,12 +9,16 @@ from celery import Task
 from celery_batches import Batches, SimpleRequest
 
 from config.settings import get_settings
-from tasks import handlers
+from tasks import handlers, metrics
 from tasks.app import app
 from tasks.contract import ANALYZE_SENTIMENT, ANALYZE_SENTIMENTS, EXTRACT_TEXT, PARSE_RESUME, SCORE_CANDIDATE
 from tasks.reliability import Handler, run_batch, run_guarded
+from workers.engine.batching import on_batch
 
 _settings = get_settings()
+# Forward-pass batches measured where the engine forms them; connected here, with the task code, so that
+# producers importing the Celery app do not load the engine (and torch).
+on_batch(metrics.record_forward_batch)
 
 
 class ReconnectingBatches(Batches):

@@ -10,6 +10,7 @@ name, ``_total`` on counters); what the broker and database hold is read at scra
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ from prometheus_client import (
 from config.settings import get_settings
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+log = logging.getLogger(__name__)
 
 JOBS = Counter("talentq_jobs_total", "Jobs finished, by task and status (done or failed).", ["task", "status"])
 # Failures only: a code label on every success would be an empty string on most series.
@@ -79,9 +81,11 @@ def prepare_multiprocess_dir() -> str:
     return folder
 
 
-def serve(port: int) -> None:
+def serve(port: int, host: str) -> None:
     """Serve the merged metrics of every pool process (call in the worker's parent), with the parent's
-    ``process_*``/``python_*`` metrics and the gauges read from the broker and the database at each scrape."""
+    ``process_*``/``python_*`` metrics and the gauges read from the broker and the database at each scrape. A port
+    already taken (a second worker on the host) is logged as an error, not left silent: set TALENTQ_METRICS_PORT
+    per worker."""
     from tasks.gauges import BatchRunCollector, GpuCollector, QueueCollector
 
     settings = get_settings()
@@ -93,7 +97,13 @@ def serve(port: int) -> None:
         registry.register(QueueCollector(settings.broker_url or ""))
     registry.register(BatchRunCollector(settings.database_url))
     registry.register(GpuCollector())
-    start_http_server(port, registry=registry)
+    try:
+        start_http_server(port, addr=host, registry=registry)
+    except OSError as exc:
+        log.error(
+            "metrics not served: port in use; give this worker another TALENTQ_METRICS_PORT",
+            extra={"port": port, "host": host, "error": exc.strerror},
+        )
 
 
 def mark_process_dead(pid: int) -> None:

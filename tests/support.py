@@ -240,16 +240,23 @@ def parse_talentq_args(name: str, args: list[str]) -> None:
     command.make_context(name, list(args))
 
 
-def talentq(*args: str, env: dict[str, str] | None = None, ok: bool = True) -> str:
-    """Run the `talentq` command as a user would; assert it succeeded (or, with ok=False, failed)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "producers.cli", *args],
+def run_talentq(
+    *args: str, env: dict[str, str] | None = None, python_flags: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run the `talentq` command as a user would, whatever its exit code."""
+    return subprocess.run(
+        [sys.executable, *python_flags, "-m", "producers.cli", *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def talentq(*args: str, env: dict[str, str] | None = None, ok: bool = True) -> str:
+    """Run the `talentq` command as a user would; assert it succeeded (or, with ok=False, failed)."""
+    done = run_talentq(*args, env=env)
     assert (done.returncode == 0) == ok, done.stdout + done.stderr
     return done.stdout + ("" if ok else done.stderr)
 

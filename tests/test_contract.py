@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-import producers.nightly  # noqa: F401 - the workers' app: registers every task, the producers' too
+import producers.nightly  # noqa: F401 - the workers' app: registers the producers' tasks
+import tasks.jobs  # noqa: F401 - and the model tasks (the app's include, which a worker imports at start)
 from config.settings import Settings
 from tasks.app import app, celery_config
 from tasks.contract import (

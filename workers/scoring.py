@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from workers.engine.encoder import Encoder
 from workers.resume.skills import extract_skills
 
-SCORER_VERSION = "scorer-2"
+SCORER_VERSION = "scorer-3"  # 3: requirements come from a posting's requirement sections only
 WEIGHTS = {"semantic": 0.50, "required_skills": 0.35, "nice_skills": 0.10, "experience": 0.15, "education": 0.05}
 SEMANTIC_RANGE = (0.15, 0.75)
 FIT = ("semantic", "required_skills", "nice_skills")
@@ -48,6 +48,15 @@ _DEGREE_PATTERNS = [
     ("high_school", r"\b(high school|secondary school|ged)\b"),
 ]
 _NICE_HEADING = re.compile(r"^\W*(nice[- ]to[- ]have|preferred|bonus|pluses|desirable)\b", re.I | re.M)
+# A heading: a Markdown heading, or a short line of its own ending in ":" or in bold ("**What you bring**").
+_HEADING = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+(?P<md>[^\n]+)|\*\*(?P<bold>[^*\n]{2,60})\*\*:?|(?P<colon>[^\n:.]{2,60}):)[ \t]*$", re.M
+)
+_REQUIRED_HEADING = re.compile(
+    r"requirement|qualification|must[- ]have|skills|experience|what you(?:'ll| will)? (?:bring|need|have)|"
+    r"you have|about you|who you are|looking for|profile|competenc",
+    re.I,
+)
 _YEARS = re.compile(r"(\d{1,2})\s*\+?\s*(?:-\s*\d{1,2}\s*)?years?(?:'|’)?\s+(?:of\s+)?(?:\w+\s+){0,4}?experience", re.I)
 
 
@@ -90,10 +99,30 @@ def education_level(text: str) -> str | None:
     return None
 
 
-def extract_requirements(text: str, encoder: Encoder) -> Requirements:
-    """Skills before a "Nice to have"/"Preferred" heading are required, after it nice-to-have."""
+def requirement_texts(text: str) -> tuple[str, str]:
+    """(required, nice-to-have) text of a posting: its requirement sections ("Requirements", "Minimum
+    qualifications", "What you bring") and its "Nice to have"/"Preferred" sections. The company description,
+    responsibilities and benefits name words of the business ("clinical", "insurance"), not what a candidate
+    must know. A posting without requirement headings keeps everything before its "Nice to have" heading."""
+    start = len(text) - len(text.lstrip())
+    headings = [m for m in _HEADING.finditer(text) if m.start() > start]  # the first line is the posting's title
+    sections = [
+        (next(g for g in m.groups() if g), text[m.end() : nxt.start() if nxt else len(text)])
+        for m, nxt in zip(headings, [*headings[1:], None], strict=True)
+    ]
+    nice = "\n".join(body for title, body in sections if _NICE_HEADING.match(title))
+    required = "\n".join(
+        body for title, body in sections if _REQUIRED_HEADING.search(title) and not _NICE_HEADING.match(title)
+    )
+    if required.strip():
+        return required, nice
     split = _NICE_HEADING.search(text)
-    required_text, nice_text = (text[: split.start()], text[split.start() :]) if split else (text, "")
+    return (text[: split.start()], text[split.start() :]) if split else (text, "")
+
+
+def extract_requirements(text: str, encoder: Encoder) -> Requirements:
+    """Skills of the requirement sections are required, of the "Nice to have"/"Preferred" ones nice-to-have."""
+    required_text, nice_text = requirement_texts(text)
     required = _skill_names(required_text, encoder)
     nice = [s for s in _skill_names(nice_text, encoder) if s not in required] if nice_text else []
     years = [int(m.group(1)) for m in _YEARS.finditer(required_text)]

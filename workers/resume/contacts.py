@@ -19,6 +19,14 @@ URL_RE = re.compile(
     r"behance\.net|dribbble\.com)/[^\s,;()<>\"']+",
     re.IGNORECASE,
 )
+# Runs of years and months ("2014 - 12/2016", "03/2019 – 2021"): what a phone matcher mistakes for a number.
+_MONTH_YEAR = r"(?:(?:0?[1-9]|1[0-2])[/.])?(?:19|20)\d\d"
+DATE_DIGITS_RE = re.compile(rf"\(?{_MONTH_YEAR}\)?(?:\s*[-–—/.]\s*{_MONTH_YEAR})*")
+# Post-nominal letters after a name ("Oliver Brennan ACA", "Jane Roe, PhD, PMP"): not part of the name.
+NAME_CREDENTIALS_RE = re.compile(
+    r"(?:[\s,]+(?:ACA|ACCA|FCA|CPA|CFA|CFP|CIMA|CISSP|CISA|PMP|PE|RN|MD|DDS|Esq\.?|Ph\.?\s?D\.?|M\.?B\.?A\.?|"
+    r"M\.?Sc\.?|B\.?Sc\.?|MEng|BEng|LLB|LLM|CEng|MRICS|FRICS|SHRM-CP|SPHR|PHR))+$"
+)
 US_STATES = (  # and Canadian provinces
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
     "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|ON|QC|BC|AB|MB|SK|NS|NB|NL|PE"
@@ -96,9 +104,17 @@ def find_emails(text: str, own_spans: list[tuple[int, int]]) -> list[Evidence]:
 
 
 def find_phones(text: str, region: str) -> list[Phone]:
-    """Valid numbers, E.164-normalised; ``region`` resolves numbers written without a country code."""
+    """Numbers, E.164-normalised; ``region`` resolves numbers written without a country code. A number must be
+    valid, or written with its country code (``+44 7700 900456``: UK numbers reserved for examples are not
+    "valid" to libphonenumber, but a "+" says a phone is meant); digits that read as years or a date range
+    ("2014 - 12/2016", a valid US number to libphonenumber) are not phones."""
     phones = []
-    for match in phonenumbers.PhoneNumberMatcher(text, region):
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+        international = match.raw_string.lstrip("(").startswith("+")
+        if DATE_DIGITS_RE.fullmatch(match.raw_string) or not (
+            international or phonenumbers.is_valid_number(match.number)
+        ):
+            continue
         value = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         phones.append(Phone(value=value, raw=match.raw_string, start=match.start, end=match.end))
     return _unique(phones)
@@ -137,7 +153,7 @@ def find_name(text: str, candidates: list[Segment]) -> Evidence | None:
         value = labelled.group(1).strip()
         after = text[labelled.end(1) : labelled.end(1) + 2].strip()
         if len(value.split()) >= 2 and not after.startswith(":") and not _has_stop_word(value.split()):
-            return Evidence(value=value, start=labelled.start(1), end=labelled.start(1) + len(value))
+            return _name_evidence(value, labelled.start(1))
     lead = next((s for s in candidates if _is_lead(s.text)), None)
     for seg in candidates:
         value, prefixed = _name_part(seg.text)
@@ -146,9 +162,18 @@ def find_name(text: str, candidates: list[Segment]) -> Evidence | None:
         if expected and len(cut := _cut_descriptor(words)) == 1 and not DOC_TITLE_RE.search(seg.text):
             words, value = cut, cut[0]
         if _is_name(value, words, seg, first=seg is candidates[0], single=expected):
-            start = seg.start + seg.text.index(value)
-            return Evidence(value=value, start=start, end=start + len(value))
+            return _name_evidence(value, seg.start + seg.text.index(value))
     return None
+
+
+def _name_evidence(value: str, start: int) -> Evidence:
+    """The name without post-nominal letters, and in a sentence's case ("TOMASZ NOWAK" → "Tomasz Nowak"): the
+    column consumers read holds the person's name, not the heading's styling; the span stays the text's."""
+    value = NAME_CREDENTIALS_RE.sub("", value)
+    end = start + len(value)
+    if value.isupper():
+        value = re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), value)
+    return Evidence(value=value, start=start, end=end)
 
 
 def _name_part(line: str) -> tuple[str, bool]:
