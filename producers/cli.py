@@ -238,18 +238,24 @@ def worker_command(queues: str, concurrency: int, pool: str, settings: Settings 
 
 @app.command()
 def results(
-    kind: Annotated[str, typer.Argument(help="resumes | sentiment | failures")] = "resumes",
+    kind: Annotated[str, typer.Argument(help="resumes | sentiment | themes | failures")] = "resumes",
     limit: int = 50,
+    batch: Annotated[
+        Path | None, typer.Option(help="themes only: the comments CSV of one submitted batch (its id column).")
+    ] = None,
 ) -> None:
-    """Show what landed in the database."""
+    """Show what landed in the database; `themes` summarises sentiment by theme, of all comments or of --batch."""
     from db.session import session_scope
-    from producers import report
+    from producers import ingest, report
 
     tables = {"resumes": report.resumes_table, "sentiment": report.sentiment_table, "failures": report.failures_table}
-    if kind not in tables:
-        raise typer.BadParameter(f"choose one of {', '.join(tables)}")
+    if kind not in (*tables, "themes"):
+        raise typer.BadParameter(f"choose one of {', '.join(tables)}, themes")
     with session_scope(get_settings().database_url) as session:
-        console.print(tables[kind](session, limit))
+        if kind == "themes":
+            console.print(report.themes_table(session, ingest.comment_ids_from_csv(batch) if batch else None))
+        else:
+            console.print(tables[kind](session, limit))
 
 
 @app.command()
