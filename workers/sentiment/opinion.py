@@ -20,7 +20,9 @@ STRONG = 0.97  # P(side) beyond which the network's word is enough, opinion word
 MIN_VALENCE = 0.5  # VADER rates words −4…4; weaker ones ("pay" −0.4, "leave" −0.2) are mostly not opinions here
 HR_OPINION_WORDS = frozenset(
     [
-        "toxic", "issue", "issues",
+        "toxic",
+        "issue",
+        "issues",
         "unmanageable",
         "understaffed",
         "overworked",
