@@ -122,8 +122,11 @@ def test_themes_come_from_a_configurable_file(encoder: Encoder, model: Sentiment
     [result] = custom.analyze(["There are never enough parking spaces in the morning."])
     assert [t.theme for t in result.themes] == ["parking"]
     assert custom.version != model.version  # results are versioned by the theme file
-    themes.write_text("themes: []\n")
-    with pytest.raises(ValueError, match="non-empty `themes:`"):
+    themes.write_text("themes: {}\n")  # themes off: no second encoder pass
+    [result] = SentimentModel(encoder, themes_file=themes).analyze(["My salary is unfair."])
+    assert result.themes == [] and result.sentences[0].themes == []
+    themes.write_text("themes: [pay]\n")
+    with pytest.raises(ValueError, match="expected a `themes:` mapping"):
         SentimentModel(encoder, themes_file=themes)
 
 

@@ -4,6 +4,7 @@ A theme file (YAML, ``workers/assets/themes.yaml`` by default, ``TALENTQ_THEMES_
 theme with one or more descriptions. Every description is embedded once with the shared encoder; a sentence takes
 the themes whose closest description is within ``threshold`` cosine similarity, at most ``max_per_sentence``, the
 closest first. No training data and no model of its own: an HR team edits the file to add or reword a theme.
+Tagging costs one more encoder pass per sentence; a file with ``themes: {}`` turns it off.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ class ThemeSet:
         raw = path.read_bytes()
         data = yaml.safe_load(raw) or {}
         themes = data.get("themes")
-        if not isinstance(themes, dict) or not themes:
-            raise ValueError(f"{path}: expected a non-empty `themes:` mapping of name → descriptions")
+        if not isinstance(themes, dict):
+            raise ValueError(f"{path}: expected a `themes:` mapping of name → descriptions (`{{}}`: no themes)")
         names, descriptions = [], []
         for name, texts in themes.items():
             texts = [texts] if isinstance(texts, str) else texts
@@ -59,13 +60,13 @@ class ThemeTagger:
     def __init__(self, encoder: Encoder, path: Path = BUNDLED_THEMES) -> None:
         self.encoder = encoder
         self.themes = ThemeSet.read(path)
-        self._vectors = encoder.embed(self.themes.descriptions)
+        self._vectors = encoder.embed(self.themes.descriptions) if self.themes.names else None
 
     def tag(self, sentences: list[str]) -> list[list[str]]:
         """For each sentence, its themes, the closest first (empty where none is close enough)."""
-        if not sentences:
-            return []
-        similarity = self.encoder.embed(sentences) @ self._vectors.T
+        if not self.themes.names:
+            return [[] for _ in sentences]
+        similarity = self.encoder.embed(sentences) @ self._vectors.T  # type: ignore[union-attr]
         names = np.array(self.themes.names)
         out = []
         for row in similarity:
