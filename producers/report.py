@@ -79,6 +79,7 @@ def print_summary(console: Console, session: Session) -> None:
     for posting in queries.postings_with_scores(session):
         console.print(ranking_table(session, posting, limit=5))
     console.print(sentiment_table(session, limit=10))
+    console.print(themes_table(session))
     console.print(failures_table(session))
 
 
