@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     sentiment_model: str | None = Field(
         None, description="Local directory of a HF sequence-classification model; unset = bundled head."
     )
+    themes_file: Path | None = Field(
+        None, description="YAML file of sentiment themes and their descriptions; unset = the bundled themes.yaml."
+    )
     resume_model: str | None = Field(
         None,
         description="Local directory or hub name of a HF token-classification model with talentq's résumé tags; "

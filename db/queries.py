@@ -1,14 +1,16 @@
 """Read-side queries for reports and consumers. The ranking comes from the ``candidate_ranking``
-view, so the CLI shows exactly what other systems read."""
+view and the per-theme sentiment from ``sentiment_themes``, so the CLI shows exactly what other systems read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, func, select
+from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import BatchRun, Comment, Document, Failure, JSONType, ResumeResult, SentimentResult
+
+LABELS = ("positive", "negative", "mixed", "neutral")
 
 # The view from migration 0002, typed so JSON columns arrive as dicts on every dialect.
 candidate_ranking = Table(
@@ -26,6 +28,38 @@ candidate_ranking = Table(
     Column("scored_at", DateTime),
     Column("rank", Integer),
 )
+
+# The view from migration 0009: one row per comment, sentiment model version and theme.
+sentiment_themes = Table(
+    "sentiment_themes",
+    MetaData(),
+    Column("comment_id", Integer),
+    Column("comment", String),
+    Column("source", String),
+    Column("model_version", String),
+    Column("comment_label", String),
+    Column("theme", String),
+    Column("label", String),
+    Column("score", Float),
+    Column("positive_probability", Float),
+    Column("sentences", Integer),
+    Column("analysed_at", DateTime),
+)
+
+
+def theme_summary(session: Session, comments: list[str] | None = None) -> list[dict[str, Any]]:
+    """Per theme, for the newest sentiment model: comments raising it, how many of each label, mean P(positive);
+    only the comments with these external ids when ``comments`` is given (a submitted batch)."""
+    view = sentiment_themes.c
+    newest = select(view.model_version).order_by(view.analysed_at.desc()).limit(1).scalar_subquery()
+    counts = [func.sum(case((view.label == label, 1), else_=0)).label(label) for label in LABELS]
+    stmt = select(
+        view.theme, func.count().label("comments"), *counts, func.avg(view.positive_probability).label("mean_p")
+    ).where(view.model_version == newest)
+    if comments is not None:
+        stmt = stmt.where(view.comment.in_(comments))
+    stmt = stmt.group_by(view.theme).order_by(func.count().desc(), view.theme)
+    return [dict(row._mapping) for row in session.execute(stmt)]
 
 
 def ranking(session: Session, posting: str, limit: int = 10) -> list[dict[str, Any]]:

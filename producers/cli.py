@@ -68,6 +68,7 @@ class LaneChoice(StrEnum):
 class ResultKind(StrEnum):
     resumes = "resumes"
     sentiment = "sentiment"
+    themes = "themes"
     failures = "failures"
 
 
@@ -333,14 +334,20 @@ def worker_command(
 def results(
     kind: Annotated[ResultKind, typer.Argument(help="What to show.")] = ResultKind.resumes,
     limit: int = 50,
+    batch: Annotated[
+        Path | None, typer.Option(help="themes only: the comments CSV of one submitted batch (its id column).")
+    ] = None,
 ) -> None:
-    """Show what landed in the database."""
+    """Show what landed in the database; `themes` summarises sentiment by theme, of all comments or of --batch."""
     from db.session import session_scope
-    from producers import report
+    from producers import ingest, report
 
     tables = {"resumes": report.resumes_table, "sentiment": report.sentiment_table, "failures": report.failures_table}
     with session_scope(_database_url()) as session:
-        console.print(tables[kind.value](session, limit))
+        if kind == ResultKind.themes:
+            console.print(report.themes_table(session, ingest.comment_ids_from_csv(batch) if batch else None))
+        else:
+            console.print(tables[kind.value](session, limit))
 
 
 @app.command()

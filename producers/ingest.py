@@ -89,6 +89,12 @@ def applications_from_csv(
     return out
 
 
+def comment_ids_from_csv(path: Path) -> list[str]:
+    """The external ids (``id`` column) of a comments CSV: the batch ``talentq results themes --batch`` sums up."""
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        return [row["id"] for row in csv.DictReader(handle)]
+
+
 def comments_from_csv(session: Session, path: Path) -> list[Comment]:
     """Rows ``id,source,text[,candidate_id]`` (source: survey, performance_review, exit_interview, ...);
     ``candidate_id``, a candidate's external id, links the comment to them, so erasure removes it."""

@@ -53,6 +53,18 @@ def sentiment_table(session: Session, limit: int = 50) -> Table:
     return table
 
 
+def themes_table(session: Session, comments: list[str] | None = None) -> Table:
+    """Sentiment by theme (the ``sentiment_themes`` view), of every comment or of a submitted batch."""
+    rows = queries.theme_summary(session, comments)
+    scope = "all comments" if comments is None else f"{len(comments)} comments"
+    table = Table("theme", "comments", *queries.LABELS, "mean P(positive)", title=f"Sentiment by theme — {scope}")
+    for row in rows:
+        table.add_row(
+            row["theme"], str(row["comments"]), *(str(row[label]) for label in queries.LABELS), f"{row['mean_p']:.2f}"
+        )
+    return table
+
+
 def failures_table(session: Session, limit: int = 50) -> Table:
     table = Table("task", "subject", "code", "message", "attempts", title="Failures (dead letter)")
     for failure in queries.failures(session, limit):
@@ -67,6 +79,7 @@ def print_summary(console: Console, session: Session) -> None:
     for posting in queries.postings_with_scores(session):
         console.print(ranking_table(session, posting, limit=5))
     console.print(sentiment_table(session, limit=10))
+    console.print(themes_table(session))
     console.print(failures_table(session))
 
 

@@ -59,8 +59,8 @@ def parse_resume(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     flush_interval=_settings.batch_wait_ms / 1000,
 )
 def analyze_sentiment(self: Task, requests: list[SimpleRequest]) -> list[dict[str, Any]]:
-    """Label comments negative/neutral/positive, per sentence and overall. Short texts are where
-    per-message overhead dominates, so this task is micro-batched: up to TALENTQ_BATCH_SIZE messages,
+    """Label comments negative/neutral/positive/mixed, per sentence and overall, with their themes. Short texts are
+    where per-message overhead dominates, so this task is micro-batched: up to TALENTQ_BATCH_SIZE messages,
     or whatever arrived within TALENTQ_BATCH_WAIT_MS, run as one forward pass and one transaction.
     Producers call it like any task: ``analyze_sentiment.delay({"comment_id": 1})``."""
     return run_batch(self, handlers.analyze_sentiments, requests)

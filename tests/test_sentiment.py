@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
 from evaluation.sentiment import evaluate_sentiment
 from workers.engine.encoder import Encoder, bundled_model_dir
+from workers.sentiment import lora
 from workers.sentiment.hf import label_polarities
 from workers.sentiment.model import NEUTRAL_BAND, SentimentModel, label_for
 from workers.sentiment.sentences import split_sentences
@@ -37,7 +39,7 @@ def test_clear_hr_texts_get_the_right_label(model: SentimentModel) -> None:
     assert all(r.score > 0.8 for r in results)
 
 
-def test_a_mixed_review_shows_which_sentence_is_negative(model: SentimentModel) -> None:
+def test_a_mixed_review_is_mixed_and_shows_both_parts(model: SentimentModel) -> None:
     review = (
         "The office is beautiful and my colleagues are wonderful. "
         "However, my manager is rude and constantly belittles people in meetings."
@@ -48,17 +50,103 @@ def test_a_mixed_review_shows_which_sentence_is_negative(model: SentimentModel) 
         "However, my manager is rude and constantly belittles people in meetings.",
     ]
     assert [s.label for s in result.sentences] == ["positive", "negative"]
+    assert result.label == "mixed"
+    assert result.mixed is not None and (result.mixed.positive, result.mixed.negative) == ([0], [1])
     weights = [s.end - s.start for s in result.sentences]
     mean = np.average([s.positive_probability for s in result.sentences], weights=weights)
     assert result.positive_probability == pytest.approx(mean)
+    assert result.score == pytest.approx(max(mean, 1 - mean))
 
 
 def test_labels_and_scores_follow_the_neutral_band() -> None:
     low, high = NEUTRAL_BAND
     assert label_for(0.9) == ("positive", 0.9)
     assert label_for(0.1) == ("negative", pytest.approx(0.9))
-    assert label_for(0.5) == ("neutral", 1.0)
+    assert label_for(0.5) == ("neutral", 0.5)
+    assert label_for(0.47) == ("neutral", pytest.approx(0.53))  # the issue's neutral row: no longer 0.94
     assert label_for(low)[0] == label_for(high)[0] == "neutral"
+
+
+def test_the_misreads_of_hr_text_now_read_as_meant(model: SentimentModel) -> None:
+    """The sample comments the issue found misread: negated complaints, a calm note, a factual note, a stray
+    token, an id; and ``score`` is ``max(p, 1 − p)`` for every label."""
+    texts = {
+        "no complaints": "I have no complaints about the company.",
+        "nothing to criticise": "Nothing to criticise.",
+        "renewal": "Handled a difficult customer escalation calmly and professionally; "
+        "the client renewed for two more years.",
+        "budget": "Training budget: used about half of it this year, mostly on an Excel course.",
+        "x": "x",
+        "id": "EMP-20431",
+    }
+    results = dict(zip(texts, model.analyze(list(texts.values())), strict=True))
+    assert results["no complaints"].label == results["nothing to criticise"].label == "positive"
+    assert results["renewal"].label != "negative"
+    for key in ("budget", "x", "id"):
+        assert results[key].label == "neutral", key
+        assert results[key].score <= NEUTRAL_BAND[1], key  # low confidence, by design
+    for result in results.values():
+        p = result.positive_probability
+        assert result.score == pytest.approx(max(p, 1 - p))
+
+
+def test_themes_are_found_on_hand_written_hr_comments(model: SentimentModel) -> None:
+    comments = {
+        "pay": "My salary is far below what other companies pay for the same job.",
+        "manager": "My line manager gives me useful feedback every week.",
+        "workload": "We are constantly asked to work overtime to hit impossible deadlines.",
+        "career growth": "There is no clear path to promotion here.",
+        "benefits": "The health insurance and pension plan are excellent.",
+        "work-life balance": "Being able to work from home two days a week helps a lot.",
+    }
+    results = model.analyze(list(comments.values()))
+    for theme, result in zip(comments, results, strict=True):
+        assert theme in result.sentences[0].themes, (theme, result.sentences[0].themes)
+        [entry] = [t for t in result.themes if t.theme == theme]
+        assert entry.sentences == [0] and entry.label == result.sentences[0].label
+    assert results[0].sentences[0].themes[0] == "pay"
+
+
+def test_per_theme_sentiment_follows_its_own_sentences(model: SentimentModel) -> None:
+    text = "The pension plan and health cover are generous. My manager takes credit for my work and ignores me."
+    [result] = model.analyze([text])
+    themes = {t.theme: t for t in result.themes}
+    assert themes["benefits"].label == "positive" and themes["manager"].label == "negative"
+    assert result.label == "mixed"
+
+
+def test_themes_come_from_a_configurable_file(encoder: Encoder, model: SentimentModel, tmp_path: Path) -> None:
+    themes = tmp_path / "themes.yaml"
+    themes.write_text("threshold: 0.3\nthemes:\n  parking:\n    - parking spaces and the car park\n")
+    custom = SentimentModel(encoder, themes_file=themes)
+    [result] = custom.analyze(["There are never enough parking spaces in the morning."])
+    assert [t.theme for t in result.themes] == ["parking"]
+    assert custom.version != model.version  # results are versioned by the theme file
+    themes.write_text("themes: {}\n")  # themes off: no second encoder pass
+    [result] = SentimentModel(encoder, themes_file=themes).analyze(["My salary is unfair."])
+    assert result.themes == [] and result.sentences[0].themes == []
+    themes.write_text("themes: [pay]\n")
+    with pytest.raises(ValueError, match="expected a `themes:` mapping"):
+        SentimentModel(encoder, themes_file=themes)
+
+
+def test_lora_adapters_merge_into_the_same_function() -> None:
+    """The shipped adapters, merged into plain layers, compute what the wrapped layers computed in training."""
+    torch.manual_seed(0)
+    base = AutoModel.from_pretrained(bundled_model_dir()).eval()
+    wrapped = copy.deepcopy(base.encoder.layer)
+    lora.wrap(wrapped, rank=4, alpha=8.0)
+    for name, parameter in wrapped.named_parameters():
+        if name.endswith(".b"):
+            torch.nn.init.normal_(parameter, std=0.02)
+    merged = copy.deepcopy(base.encoder.layer)
+    lora.merge(merged, {k: v.detach().half() for k, v in lora.adapters(wrapped).items()}, rank=4, alpha=8.0)
+    hidden = torch.randn(2, 7, base.config.hidden_size)
+    with torch.inference_mode():
+        for a, b in zip(wrapped, merged, strict=True):
+            expected, got = (out[0] if isinstance(out, tuple) else out for out in (a(hidden), b(hidden)))
+            assert torch.allclose(expected, got, atol=2e-3)
+            hidden = expected
 
 
 def test_blank_text_raises_and_no_texts_give_no_results(model: SentimentModel) -> None:
@@ -117,12 +205,13 @@ def test_a_hugging_face_directory_is_used_and_its_labels_mapped(encoder: Encoder
         logits = classifier(
             **tokenizer([text[s.start : s.end] for s in result.sentences], return_tensors="pt", padding=True)
         ).logits
-    expected = logits.softmax(-1)[:, 1].numpy()  # P(POSITIVE)
-    assert [s.positive_probability for s in result.sentences] == pytest.approx(expected.tolist(), abs=1e-5)
+    expected = logits.softmax(-1)[:, 1].numpy()  # P(POSITIVE), pulled towards 0.5 where no opinion is voiced
+    expected = [p if s.opinion else 0.5 + (p - 0.5) / 4 for p, s in zip(expected, result.sentences, strict=True)]
+    assert [s.positive_probability for s in result.sentences] == pytest.approx(expected, abs=1e-5)
     for sentence in result.sentences:
         label, score = label_for(sentence.positive_probability)
         assert sentence.label == label and sentence.score == pytest.approx(score)
-    assert result.label in {"negative", "neutral", "positive"}
+    assert result.label in {"negative", "neutral", "positive", "mixed"}
 
 
 def test_evaluation_beats_vader_on_held_out_rows(model: SentimentModel) -> None:

@@ -1,9 +1,12 @@
 """Fine-tune the bundled sentiment network on SST-2 and write its asset and metrics.
 
-The embeddings and lower layers stay frozen (they are the shared encoder's), so only the
-top layers and a one-logit head are trained: it fits a 2-core CPU and the shipped file
-stays small. Temperature scaling on a calibration slice of the training side then makes
-``sigmoid(logit / T)`` a probability, which the neutral band relies on.
+By default low-rank adapters on every encoder layer (``--adapter lora``; ``--adapter layers`` trains the top
+``--trained-layers`` outright, as before) and a one-logit head; the embeddings stay the shared encoder's. The
+calibration slice of the training side (``training.data``) gives the early-stopping split (its first
+``--stopping-rows``): scored every ``--eval-every`` steps, the best state is kept (and written, with its metrics so
+far, so a run cut short on a busy CPU leaves its best checkpoint) and training stops after ``--patience``
+evaluations without gain. Temperature scaling on the calibration slice then makes ``sigmoid(logit / T)`` a
+probability. The held-out split is scored once, at the end, and never chooses anything.
 
     python -m training.sentiment --data ../shared/data/sentiment-train.tsv
 """
@@ -16,31 +19,41 @@ import logging
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors.torch import load_file
 from sklearn.metrics import accuracy_score, f1_score
 
-from training.data import Example, read_sentiment_tsv, split_examples
+from training.data import FULL_SENTENCE_WORDS, Example, read_sentiment_tsv, split_examples
 from workers.engine.encoder import Encoder
-from workers.sentiment.network import ASSETS_DIR, BUNDLED_HEAD, SentimentNet
+from workers.sentiment import lora
+from workers.sentiment.network import ASSETS_DIR, BUNDLED_HEAD, Adapter, SentimentNet
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Hyperparameters:
-    trained_layers: int = 2
-    max_train_rows: int = 30_000  # a seeded sample; 0 = the whole training side
+    adapter: str = "lora"  # or "layers": the top trained_layers trained outright
+    trained_layers: int = 6
+    lora_rank: int = 8
+    lora_alpha: float = 16.0
+    max_train_rows: int = 0  # a seeded sample; 0 = the whole training side
     epochs: int = 1
     batch_size: int = 32
     max_tokens: int = 64
-    lr: float = 1e-4
+    lr: float = 1e-3
     weight_decay: float = 0.01
     warmup_fraction: float = 0.06
+    eval_every: int = 100  # steps between scores on the early-stopping split
+    stopping_rows: int = 1000  # the first rows of the calibration slice
+    patience: int = 3  # evaluations without gain before stopping
     torch_threads: int = 2
+    init_from: str = ""  # a saved lora network to continue training from (a second run on a busy CPU)
 
 
 def train_sentiment(
@@ -56,21 +69,37 @@ def train_sentiment(
 
     started = time.perf_counter()
     encoder = Encoder(device="cpu")
+    adapter = Adapter(hp.adapter, hp.trained_layers, hp.lora_rank, hp.lora_alpha)  # type: ignore[arg-type]
     net = SentimentNet.on(encoder, hp.trained_layers)
-    for i, layer in enumerate(net.top, start=net.first_trained):
-        layer.load_state_dict(encoder.model.encoder.layer[i].state_dict())
     for module in net.frozen_modules():
         module.requires_grad_(False)
-    _fit(net, train, hp, rng)
+    if adapter.kind == "lora":
+        net.top.requires_grad_(False)
+        lora.wrap(net.top, adapter.rank, adapter.alpha)
+    if hp.init_from:
+        _continue_from(net, Path(hp.init_from))
+    stopping_split = split.calibration[: hp.stopping_rows]
+
+    def checkpoint(best: dict[str, object], logits: np.ndarray) -> None:
+        net.temperature = _fit_temperature(logits, _labels(stopping_split))
+        net.save(out_dir / BUNDLED_HEAD.name, adapter, {"seed": seed, **asdict(hp)})
+        partial = {"checkpoint": best, "temperature": round(net.temperature, 4), "hyperparameters": asdict(hp)}
+        (out_dir / "sentiment_metrics.json").write_text(json.dumps(partial, indent=2) + "\n", encoding="utf-8")
+
+    stopping = _fit(net, train, stopping_split, hp, rng, checkpoint)
     net.temperature = _fit_temperature(_logits(net, split.calibration, hp), _labels(split.calibration))
     train_seconds = time.perf_counter() - started
 
     heldout_logits = _logits(net, split.heldout, hp)
     predicted = (heldout_logits > 0).astype(int)
     truth = _labels(split.heldout)
+    full = np.array([len(e.text.split()) >= FULL_SENTENCE_WORDS for e in split.heldout])
     metrics: dict[str, object] = {
         "heldout_accuracy": round(float(accuracy_score(truth, predicted)), 4),
         "heldout_macro_f1": round(float(f1_score(truth, predicted, average="macro")), 4),
+        "heldout_full_sentence_accuracy": round(float(accuracy_score(truth[full], predicted[full])), 4),
+        "heldout_full_sentence_rows": int(full.sum()),
+        "early_stopping": stopping,
         "heldout_nll_uncalibrated": round(_nll(heldout_logits, truth, 1.0), 4),
         "heldout_nll_calibrated": round(_nll(heldout_logits, truth, net.temperature), 4),
         "temperature": round(net.temperature, 4),
@@ -81,10 +110,19 @@ def train_sentiment(
         "data": data.name,
         "encoder": encoder.info.name,
     }
-    net.save(out_dir / BUNDLED_HEAD.name, {"seed": seed, **asdict(hp)})
+    net.save(out_dir / BUNDLED_HEAD.name, adapter, {"seed": seed, **asdict(hp)})
     (out_dir / "sentiment_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     log.info("sentiment model trained: %s", metrics)
     return metrics
+
+
+@torch.no_grad()
+def _continue_from(net: SentimentNet, path: Path) -> None:
+    """Start from a saved lora network's adapters and head (same rank) instead of from scratch."""
+    saved = load_file(str(path))
+    for name, tensor in lora.adapters(net.top).items():
+        tensor.copy_(saved[f"lora.{name}"].float())
+    net.head.load_state_dict({k[5:]: v.float() for k, v in saved.items() if k.startswith("head.")})
 
 
 def _labels(examples: list[Example]) -> np.ndarray:
@@ -103,8 +141,20 @@ def _batches(examples: list[Example], batch_size: int, rng: random.Random) -> li
     return batches
 
 
-def _fit(net: SentimentNet, train: list[Example], hp: Hyperparameters, rng: random.Random) -> None:
+def _fit(
+    net: SentimentNet,
+    train: list[Example],
+    stopping: list[Example],
+    hp: Hyperparameters,
+    rng: random.Random,
+    checkpoint: Callable[[dict[str, object], np.ndarray], None],
+) -> dict[str, object]:
+    """Train, scoring ``stopping`` every ``eval_every`` steps and passing each new best to ``checkpoint``; leaves
+    ``net`` at its best score and says which."""
     params = [p for p in net.parameters() if p.requires_grad]
+    best: dict[str, object] = {"step": 0, "accuracy": _accuracy(net, stopping, hp)[0]}
+    best_state = _trainable_state(net)
+    stale = 0
     optimizer = torch.optim.AdamW(params, lr=hp.lr, weight_decay=hp.weight_decay)
     total = hp.epochs * math.ceil(len(train) / hp.batch_size)
     warmup = max(1, int(total * hp.warmup_fraction))
@@ -112,11 +162,13 @@ def _fit(net: SentimentNet, train: list[Example], hp: Hyperparameters, rng: rand
         optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup)))
     )
     loss_fn = torch.nn.BCEWithLogitsLoss()
+    step, started, running = 0, time.perf_counter(), 0.0
     net.top.train()
     net.head.train()
-    step, started, running = 0, time.perf_counter(), 0.0
     for epoch in range(hp.epochs):
         for batch in _batches(train, hp.batch_size, rng):
+            if stale >= hp.patience:
+                break
             logits = net(**net.tokenize([e.text for e in batch], hp.max_tokens))
             loss = loss_fn(logits, torch.tensor([float(e.label) for e in batch], device=net.device))
             optimizer.zero_grad()
@@ -137,7 +189,30 @@ def _fit(net: SentimentNet, train: list[Example], hp: Hyperparameters, rng: rand
                     elapsed,
                     elapsed / step * (total - step),
                 )
+            if step % hp.eval_every == 0 or step == total:
+                accuracy, logits = _accuracy(net, stopping, hp)
+                log.info("step %d early-stopping accuracy %.4f (best %.4f)", step, accuracy, best["accuracy"])
+                if accuracy > float(best["accuracy"]):  # type: ignore[arg-type]
+                    best, best_state, stale = {"step": step, "accuracy": accuracy}, _trainable_state(net), 0
+                    checkpoint(best, logits)
+                else:
+                    stale += 1
+                net.top.train()
+                net.head.train()
+    net.load_state_dict(best_state, strict=False)
     net.eval()
+    return {**best, "steps_run": step, "rows": len(stopping)}
+
+
+def _trainable_state(net: SentimentNet) -> dict[str, torch.Tensor]:
+    return {name: p.detach().clone() for name, p in net.named_parameters() if p.requires_grad}
+
+
+def _accuracy(net: SentimentNet, examples: list[Example], hp: Hyperparameters) -> tuple[float, np.ndarray]:
+    """Accuracy on ``examples`` and the logits it came from."""
+    net.eval()
+    logits = _logits(net, examples, hp)
+    return round(float(accuracy_score(_labels(examples), (logits > 0).astype(int))), 4), logits
 
 
 def _logits(net: SentimentNet, examples: list[Example], hp: Hyperparameters) -> np.ndarray:

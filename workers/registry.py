@@ -48,14 +48,14 @@ def encoder(settings: Settings) -> Encoder:
 
 
 @cache
-def _sentiment(model_dir: str | None, encoder_key: tuple) -> object:
+def _sentiment(model_dir: str | None, themes_file: Path | None, encoder_key: tuple) -> object:
     from workers.sentiment.model import SentimentModel
 
-    return SentimentModel(_encoder(*encoder_key), model_dir=model_dir)
+    return SentimentModel(_encoder(*encoder_key), model_dir=model_dir, themes_file=themes_file)
 
 
 def sentiment_model(settings: Settings):  # -> workers.sentiment.model.SentimentModel
-    return _sentiment(settings.sentiment_model, _encoder_key(settings))
+    return _sentiment(settings.sentiment_model, settings.themes_file, _encoder_key(settings))
 
 
 @cache

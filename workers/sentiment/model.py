@@ -1,26 +1,27 @@
-"""Sentiment of HR texts (reviews, survey answers, feedback), sentence by sentence.
+"""Sentiment of HR texts (reviews, survey answers, feedback), sentence by sentence, with themes.
 
-Every text is split into sentences (``workers.sentiment.sentences``) and all sentences of a call are
-scored in one batched pass. Each sentence gets a calibrated P(positive); the text's
-P(positive) is the **length-weighted mean** of its sentences' (weights = characters), so
-a long complaint outweighs a short pleasantry and an HR reader can see which sentence
-pulled the result down.
+Every text is split into sentences (``workers.sentiment.sentences``) and all sentences of a call are scored in
+one batched pass: a calibrated P(positive) each, from the bundled network (``workers.sentiment.network``, under
+the encoder's runtime) or any Hugging Face classifier directory (``workers.sentiment.hf``).
 
-Labels come from that probability. The training data is binary, so **neutral is the
-band 0.35 ≤ p ≤ 0.65**: probabilities this close to a coin flip mean the model sees no
-clear polarity. Known limit: SST-2 (movie reviews, neutral phrases removed) never shows
-the bundled model a factual sentence, so it is often confident on them: of 12 factual HR
-sentences, 5 land in the band ("The office is on the third floor." 0.56) and the rest do
-not ("The meeting is on Tuesday." 0.77, "The interview lasted forty minutes." 0.09). Where
-neutral matters, configure a three-way model directory (its neutral class maps to 0.5).
-``score`` is the probability of the label: p for positive, 1 − p for negative, and for
-neutral 1 − |2p − 1| (1 at p = 0.5, 0.3 at the band's edges), so it falls as either
-side becomes likely.
+What the fields mean (``SentimentResult``, stored in ``sentiment_results.detail``; ``label`` and ``score`` also as
+columns):
 
-Backends: by default the bundled network (``workers.sentiment.network``) on top of the shared
-encoder, under the encoder's runtime (torch for ``fp32``, ONNX Runtime for ``onnx`` and
-``onnx-int8``); with ``model_dir``, any Hugging Face sequence-classification directory
-(``workers.sentiment.hf``).
+- ``positive_probability`` (p): the calibrated probability that the text's opinion is positive. For a sentence,
+  the network's; a sentence that voices no opinion (``workers.sentiment.opinion``: no opinion word, network not
+  near-certain) is pulled towards 0.5 (``0.5 + (p − 0.5) / 4``), so it is always neutral. For a text, the
+  length-weighted mean over its opinion sentences (over all of them when none voices an opinion), so a long
+  complaint outweighs a short pleasantry and a factual sentence beside an opinion does not dilute it. A negated
+  complaint ("no complaints") counts as positive, at least ``NEGATED_COMPLAINT_P``.
+- ``label``: ``positive`` when p > 0.65, ``negative`` when p < 0.35, ``neutral`` in between (the binary training
+  data has no neutral class: a coin flip means no clear polarity), and ``mixed`` when the text has both a positive
+  and a negative opinion sentence; ``mixed`` then lists both in ``detail.mixed``.
+- ``score``: how confident the reading is of the text's leaning, ``max(p, 1 − p)``, for every label: the
+  probability of the label for positive and negative, at most 0.65 for neutral (low, by design), and for mixed
+  the leaning of the whole.
+
+``detail.themes`` holds one entry per theme (``workers.sentiment.themes``) with the sentences that raise it and
+their aggregate, computed as for a text.
 """
 
 from __future__ import annotations
@@ -35,10 +36,14 @@ from pydantic import BaseModel, Field
 from workers.engine.encoder import Encoder
 from workers.sentiment.hf import HFSentimentScorer
 from workers.sentiment.network import BUNDLED_HEAD, BundledSentiment
+from workers.sentiment.opinion import is_opinion, negated_complaint
 from workers.sentiment.sentences import split_sentences
+from workers.sentiment.themes import BUNDLED_THEMES, ThemeTagger
 
-Label = Literal["negative", "neutral", "positive"]
+Label = Literal["negative", "neutral", "positive", "mixed"]
 NEUTRAL_BAND = (0.35, 0.65)
+NEGATED_COMPLAINT_P = 0.8
+LOGIC_VERSION = "2"  # of the rules around the network (opinion, mixed, themes): bumped, stored rows re-score
 WARM_UP_TOKENS = 128  # the shortest cut a scorer makes (the bundled network's); HF models cut at 256 or more
 
 
@@ -46,15 +51,32 @@ class SentenceSentiment(BaseModel):
     start: int = Field(description="offset of the sentence's first character in the text")
     end: int = Field(description="offset just past its last character")
     label: Label
-    score: float = Field(description="probability of the label")
+    score: float = Field(description="max(p, 1 − p): confidence of the leaning")
     positive_probability: float
+    opinion: bool = Field(description="whether the sentence voices an opinion")
+    themes: list[str] = Field(default_factory=list, description="themes it raises, the closest first")
+
+
+class Mixed(BaseModel):
+    positive: list[int] = Field(description="indexes of the positive sentences")
+    negative: list[int] = Field(description="indexes of the negative sentences")
+
+
+class ThemeSentiment(BaseModel):
+    theme: str
+    label: Label
+    score: float
+    positive_probability: float
+    sentences: list[int] = Field(description="indexes of the sentences that raise the theme")
 
 
 class SentimentResult(BaseModel):
     label: Label
-    score: float = Field(description="probability of the label")
-    positive_probability: float = Field(description="length-weighted mean of the sentences' P(positive)")
+    score: float = Field(description="max(p, 1 − p): confidence of the leaning (module docstring)")
+    positive_probability: float = Field(description="length-weighted mean of the opinion sentences' P(positive)")
     sentences: list[SentenceSentiment]
+    mixed: Mixed | None = None
+    themes: list[ThemeSentiment] = Field(default_factory=list)
 
 
 class Scorer(Protocol):
@@ -62,30 +84,30 @@ class Scorer(Protocol):
 
 
 def label_for(positive_probability: float) -> tuple[Label, float]:
-    """The label of a calibrated P(positive) and its score (see the module docstring)."""
+    """The label of a calibrated P(positive) and its score, ``max(p, 1 − p)`` (see the module docstring)."""
     p = float(positive_probability)
     low, high = NEUTRAL_BAND
-    if p > high:
-        return "positive", p
-    if p < low:
-        return "negative", 1.0 - p
-    return "neutral", 1.0 - abs(2.0 * p - 1.0)
+    label: Label = "positive" if p > high else "negative" if p < low else "neutral"
+    return label, max(p, 1.0 - p)
 
 
 class SentimentModel:
     """Per-sentence and per-text sentiment; knows nothing of queues or storage."""
 
-    def __init__(self, encoder: Encoder, model_dir: str | None = None) -> None:
+    def __init__(self, encoder: Encoder, model_dir: str | None = None, themes_file: Path | None = None) -> None:
         self.encoder = encoder
+        self.themes = ThemeTagger(encoder, themes_file or BUNDLED_THEMES)
         self._scorer: Scorer
+        rules = f"rules-{LOGIC_VERSION}+themes-{self.themes.themes.digest}"
         if model_dir is None:
             self._scorer = BundledSentiment(encoder)
             self.name = "talentq-sentiment"
-            self.version = f"{self.name}@{_digest([BUNDLED_HEAD])}+{encoder.info.version}"
+            self.version = f"{self.name}@{_digest([BUNDLED_HEAD])}+{rules}+{encoder.info.version}"
         else:
             self._scorer = HFSentimentScorer(model_dir, encoder.device, encoder.max_tokens)
             self.name = f"hf:{Path(model_dir).resolve().name}"
-            self.version = f"{self.name}@{_digest(sorted(f for f in Path(model_dir).iterdir() if f.is_file()))}"
+            files = sorted(f for f in Path(model_dir).iterdir() if f.is_file())
+            self.version = f"{self.name}@{_digest(files)}+{rules}"
 
     def warm_up(self) -> None:
         """Full batches of texts at the scorer's token limit: the largest shape it forms (the batch token budget,
@@ -107,7 +129,17 @@ class SentimentModel:
         probabilities = iter(
             self._scorer.positive_probability(sentences, batch_tokens=self.encoder.batch_tokens).tolist()
         )
-        return [_aggregate([(start, end, next(probabilities)) for start, end in text_spans]) for text_spans in spans]
+        themes = iter(self.themes.tag(sentences))
+        sentence_texts = iter(sentences)
+        return [
+            _text_result(
+                [
+                    _sentence(start, end, next(sentence_texts), next(probabilities), next(themes))
+                    for start, end in text_spans
+                ]
+            )
+            for text_spans in spans
+        ]
 
 
 def _digest(files: list[Path]) -> str:
@@ -118,14 +150,40 @@ def _digest(files: list[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
-def _sentence(start: int, end: int, p: float) -> SentenceSentiment:
+def _sentence(start: int, end: int, text: str, p: float, themes: list[str]) -> SentenceSentiment:
+    """A sentence's reading: negated complaints positive, sentences without an opinion pulled to neutral."""
+    opinion = is_opinion(text, p)
+    if negated_complaint(text):
+        p = max(p, NEGATED_COMPLAINT_P)
+    elif not opinion:
+        p = 0.5 + (p - 0.5) / 4
     label, score = label_for(p)
-    return SentenceSentiment(start=start, end=end, label=label, score=score, positive_probability=p)
+    return SentenceSentiment(
+        start=start, end=end, label=label, score=score, positive_probability=p, opinion=opinion, themes=themes
+    )
 
 
-def _aggregate(scored: list[tuple[int, int, float]]) -> SentimentResult:
-    sentences = [_sentence(*s) for s in scored]
-    weights = np.array([end - start for start, end, _ in scored], dtype=np.float64)
-    p = float(np.average([p for _, _, p in scored], weights=weights))
+def _aggregate(sentences: list[SentenceSentiment], indexes: list[int]) -> tuple[Label, float, float, Mixed | None]:
+    """Label, score, P(positive) and the mixed parts of the sentences at ``indexes`` (module docstring)."""
+    voiced = [i for i in indexes if sentences[i].opinion] or indexes
+    weights = np.array([sentences[i].end - sentences[i].start for i in voiced], dtype=np.float64)
+    p = float(np.average([sentences[i].positive_probability for i in voiced], weights=weights))
     label, score = label_for(p)
-    return SentimentResult(label=label, score=score, positive_probability=p, sentences=sentences)
+    sides = {side: [i for i in voiced if sentences[i].label == side] for side in ("positive", "negative")}
+    if all(sides.values()):
+        return "mixed", score, p, Mixed(**sides)
+    return label, score, p, None
+
+
+def _text_result(sentences: list[SentenceSentiment]) -> SentimentResult:
+    label, score, p, mixed = _aggregate(sentences, list(range(len(sentences))))
+    themes = []
+    for theme in dict.fromkeys(t for s in sentences for t in s.themes):
+        indexes = [i for i, s in enumerate(sentences) if theme in s.themes]
+        t_label, t_score, t_p, _ = _aggregate(sentences, indexes)
+        themes.append(
+            ThemeSentiment(theme=theme, label=t_label, score=t_score, positive_probability=t_p, sentences=indexes)
+        )
+    return SentimentResult(
+        label=label, score=score, positive_probability=p, sentences=sentences, mixed=mixed, themes=themes
+    )

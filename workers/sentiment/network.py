@@ -1,9 +1,9 @@
-"""The bundled sentiment network: the shared encoder's lower layers plus fine-tuned top layers and a head.
+"""The bundled sentiment network: the shared encoder's embeddings, adapted transformer layers and a head.
 
-Only the top layers and the head differ from the encoder, so only they are shipped
-(``workers/assets/sentiment_top.safetensors``, fp16); the embeddings and lower layers
-are the shared ``Encoder``'s own modules, referenced, not copied, so a worker holds
-the encoder weights once.
+Two asset formats, told apart by the file's metadata: ``lora`` (the bundled one,
+``workers/assets/sentiment_lora.safetensors``, fp16): low-rank adapters on every layer (``workers.sentiment.lora``),
+merged at load into copies of the encoder's layers; ``layers``: the top ``trained_layers`` layers themselves. Either
+way the embeddings (and any untrained lower layers) are the shared ``Encoder``'s own modules, referenced, not copied.
 
 It runs through the engine's one switch (``workers.engine.backends.load_backend``) under the encoder's
 runtime: in torch on the shared modules, or, under ``onnx`` and ``onnx-int8``, the whole network (shared
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import torch
@@ -28,12 +30,25 @@ from workers.engine.backends import Backend, ModelSpec, load_backend, source_fin
 from workers.engine.batching import CPU_BATCH_TOKENS, tokenized_batches
 from workers.engine.encoder import Encoder
 from workers.engine.torch_backend import TorchBackend
+from workers.sentiment import lora
 
-BUNDLED_HEAD = ASSETS_DIR / "sentiment_top.safetensors"
+BUNDLED_HEAD = ASSETS_DIR / "sentiment_lora.safetensors"
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """How a saved network differs from its encoder: ``lora`` adapters on the top ``trained_layers`` (all of them
+    in the bundled asset) or those ``layers`` outright."""
+
+    kind: Literal["lora", "layers"] = "lora"
+    trained_layers: int = 6
+    rank: int = 8
+    alpha: float = 16.0
 
 
 class SentimentNet(nn.Module):
-    """Mean-pooled BERT with the top ``trained_layers`` replaced, a one-logit head and a temperature.
+    """Mean-pooled BERT with the top ``trained_layers`` copied (then trained or adapted), a one-logit head and a
+    temperature.
 
     ``sigmoid(logit / temperature)`` is the calibrated probability that a text is positive.
     """
@@ -57,6 +72,8 @@ class SentimentNet(nn.Module):
         self.top = nn.ModuleList(
             type(layers[i])(config, layer_idx=i) for i in range(self.first_trained, len(layers))
         ).to(base.device)
+        for layer, source in zip(self.top, layers[self.first_trained :], strict=True):
+            layer.load_state_dict(source.state_dict())
         self.head = nn.Sequential(nn.Dropout(config.hidden_dropout_prob), nn.Linear(config.hidden_size, 1))
         self.head.to(base.device)
         self.temperature = temperature
@@ -98,13 +115,16 @@ class SentimentNet(nn.Module):
         backend = TorchBackend(self, self.device, self.autocast_dtype)
         return batched_logits(backend, self.tokenizer, texts, max_tokens, batch_tokens)
 
-    def save(self, path: Path, extra_metadata: dict[str, object]) -> None:
-        """Write the top layers and head in fp16, with what is needed to rebuild them in the metadata."""
-        tensors = {f"top.{k}": v for k, v in self.top.state_dict().items()}
+    def save(self, path: Path, adapter: Adapter, extra_metadata: dict[str, object]) -> None:
+        """Write the adapters (or the top layers) and head in fp16, with what rebuilds them in the metadata."""
+        if adapter.kind == "lora":
+            tensors = {f"lora.{k}": v for k, v in lora.adapters(self.top).items()}
+        else:
+            tensors = {f"top.{k}": v for k, v in self.top.state_dict().items()}
         tensors |= {f"head.{k}": v for k, v in self.head.state_dict().items()}
         metadata = {
             "encoder": self.encoder_name,
-            "trained_layers": str(len(self.top)),
+            "adapter": json.dumps(asdict(adapter)),
             "temperature": repr(self.temperature),
             "extra": json.dumps(extra_metadata, sort_keys=True),
         }
@@ -115,18 +135,22 @@ class SentimentNet(nn.Module):
     @classmethod
     def load(cls, encoder: Encoder, path: Path = BUNDLED_HEAD) -> SentimentNet:
         """Rebuild the network on top of ``encoder``, which must be the encoder it was trained on."""
-        trained_layers, temperature = _read_metadata(path, encoder.info.name)
-        return cls.on(encoder, trained_layers, temperature)._load_weights(path)
+        adapter, temperature = _read_metadata(path, encoder.info.name)
+        return cls.on(encoder, adapter.trained_layers, temperature)._load_weights(path, adapter)
 
-    def _load_weights(self, path: Path) -> SentimentNet:
+    def _load_weights(self, path: Path, adapter: Adapter) -> SentimentNet:
         tensors = {k: v.float() for k, v in load_file(str(path), device=str(self.device)).items()}
-        self.top.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("top.")})
+        if adapter.kind == "lora":
+            adapters = {k[5:]: v for k, v in tensors.items() if k.startswith("lora.")}
+            lora.merge(self.top, adapters, adapter.rank, adapter.alpha)
+        else:
+            self.top.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("top.")})
         self.head.load_state_dict({k[5:]: v for k, v in tensors.items() if k.startswith("head.")})
         return self.eval()
 
 
-def _read_metadata(path: Path, encoder_name: str) -> tuple[int, float]:
-    """Trained layers and temperature of a saved network; ValueError if it was trained on another encoder."""
+def _read_metadata(path: Path, encoder_name: str) -> tuple[Adapter, float]:
+    """Adapter and temperature of a saved network; ValueError if it was trained on another encoder."""
     with safe_open(str(path), framework="pt") as f:
         metadata = f.metadata()
     if metadata["encoder"] != encoder_name:
@@ -134,7 +158,7 @@ def _read_metadata(path: Path, encoder_name: str) -> tuple[int, float]:
             f"{path.name} was trained on top of {metadata['encoder']}, not {encoder_name}; "
             "use the bundled encoder or configure a sentiment model directory"
         )
-    return int(metadata["trained_layers"]), float(metadata["temperature"])
+    return Adapter(**json.loads(metadata["adapter"])), float(metadata["temperature"])
 
 
 def positive_probability(logits: np.ndarray, temperature: float) -> np.ndarray:
@@ -155,12 +179,12 @@ def batched_logits(
 def model_spec(encoder: Encoder, path: Path = BUNDLED_HEAD) -> ModelSpec:
     """The network for ``load_backend``: on the encoder's shared modules in torch; for ONNX, the whole network
     (encoder layers, trained top, head) rebuilt from the files as one graph."""
-    trained_layers, temperature = _read_metadata(path, encoder.info.name)
+    adapter, temperature = _read_metadata(path, encoder.info.name)
 
     def export_module() -> nn.Module:
         base = AutoModel.from_pretrained(encoder.source, attn_implementation="eager").eval()
-        net = SentimentNet(base, encoder.tokenizer, encoder.info.name, trained_layers, temperature)
-        return net._load_weights(path)  # forward(input_ids, attention_mask) -> one logit per row
+        net = SentimentNet(base, encoder.tokenizer, encoder.info.name, adapter.trained_layers, temperature)
+        return net._load_weights(path, adapter)  # forward(input_ids, attention_mask) -> one logit per row
 
     return ModelSpec(
         name=f"talentq-sentiment-{path.stem}",
