@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from pydantic import ValidationError
@@ -22,6 +22,8 @@ from producers.errors import UserError, explain, queued_in_outbox
 if TYPE_CHECKING:
     from celery.canvas import Signature
     from rich.progress import Progress
+
+    from tasks.contract import WorkerLanes
 
 app = typer.Typer(
     pretty_exceptions_show_locals=False,
@@ -77,7 +79,6 @@ _state = {"debug": False}  # set by the --debug option, read by main() when a co
 # The Celery app of `talentq worker`: tasks.app's, loaded through the producer module that registers the
 # nightly task on it, so the tasks layer never loads the producers.
 WORKER_APP = "producers.nightly"
-Lanes = Literal["both", "interactive", "bulk"]
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 NEXT_STEPS = """
 Next:
@@ -267,7 +268,7 @@ def worker(
     os.environ[MULTIPROC_ENV] = prepare_multiprocess_dir()
     # Celery of this interpreter, not the first `celery` on PATH: `.venv/bin/talentq worker` runs unactivated.
     concurrency = concurrency or get_settings().worker_concurrency
-    command = worker_command(queues, concurrency, pool, lanes=cast(Lanes, lanes.value))
+    command = worker_command(queues, concurrency, pool, lanes=cast("WorkerLanes", lanes.value))
     os.execv(sys.executable, [sys.executable, "-m", *command])
 
 
@@ -302,7 +303,7 @@ def prefetch_multiplier(queues: list[str], settings: Settings) -> int:
 
 
 def worker_command(
-    queues: str, concurrency: int, pool: str, settings: Settings | None = None, lanes: Lanes = "both"
+    queues: str, concurrency: int, pool: str, settings: Settings | None = None, lanes: WorkerLanes = "both"
 ) -> list[str]:
     """`celery worker` with talentq's flags; prefetch from ``prefetch_multiplier`` and the worker's settings."""
     from tasks.contract import with_lanes

@@ -51,8 +51,8 @@ def parse_then_score_job(
     extract its text first on the CPU queue. In a chain only the last step carries the batch run, so a run
     counts each item once, when it is complete."""
     separate = get_settings().separate_extraction
-    steps = [_job(EXTRACT_TEXT, ExtractTextPayload(document_id=document_id).model_dump(), lane)]
-    steps = steps if separate else []
+    extract = ExtractTextPayload(document_id=document_id)
+    steps = [_job(EXTRACT_TEXT, extract.model_dump(), lane)] if separate else []
     last_parse = application_id is None
     parse = ParseResumePayload(
         document_id=document_id, extracted=separate, batch_run_id=batch_run_id if last_parse else None

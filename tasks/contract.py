@@ -36,6 +36,7 @@ QUARANTINE_KEY = "talentq:quarantine"
 # above, ``bulk`` (batch runs, the nightly run) on the same name plus BULK_SUFFIX. Workers take interactive work
 # first and bulk work at least once every TALENTQ_BULK_EVERY jobs (tasks/lanes.py), so neither starves the other.
 Lane = Literal["interactive", "bulk"]
+WorkerLanes = Literal["both", "interactive", "bulk"]  # what a worker consumes: both lanes, or one
 BULK_SUFFIX = ".bulk"
 LANED = sorted({queue for name, queue in QUEUES.items() if name != NIGHTLY_BATCH})
 
@@ -50,7 +51,7 @@ def is_bulk(queue: str) -> bool:
     return queue.endswith(BULK_SUFFIX)
 
 
-def with_lanes(queues: list[str], lanes: Literal["both", "interactive", "bulk"] = "both") -> list[str]:
+def with_lanes(queues: list[str], lanes: WorkerLanes = "both") -> list[str]:
     """A worker's queues in ``lanes``: by default the named ones first, then the bulk lane of each laned one (a
     worker named for ``resumes`` also runs the nightly résumés, after the interactive ones); ``interactive`` keeps
     the names as given, ``bulk`` turns each laned one into its bulk lane. A name ending in ``.bulk`` is kept."""

@@ -1,5 +1,5 @@
 """Prometheus metrics of the workers: jobs at the one place handlers run (``tasks.reliability``), forward-pass
-batches where the engine forms them (``workers.engine.batching.on_batch``, connected by ``tasks.app``).
+batches where the engine forms them (``workers.engine.batching.on_batch``, connected by ``tasks.jobs``).
 
 A prefork worker is several processes, so metrics use prometheus_client's multiprocess mode:
 ``talentq worker`` points PROMETHEUS_MULTIPROC_DIR at a fresh folder before Celery starts, and the

@@ -287,7 +287,12 @@ def entity_model_version(source: str | None) -> str:
     """``source``'s version (``TALENTQ_RESUME_MODEL``; None: the bundled model, by its weights' digest)."""
     if source:
         return f"{ENTITY_MODEL_VERSION}+{source}"
-    return f"{ENTITY_MODEL_VERSION}-{hashlib.sha256(BUNDLED_ENTITIES.read_bytes()).hexdigest()[:10]}"
+    return f"{ENTITY_MODEL_VERSION}-{_digest(BUNDLED_ENTITIES)}"
+
+
+def _digest(path: Path) -> str:
+    """A weights file's version: the start of its SHA-256."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 
 class ResumeEntityModel:
@@ -298,7 +303,7 @@ class ResumeEntityModel:
         self.encoder = encoder
         self.tokenizer = encoder.tokenizer
         self.net, self.head = trained or load_entity_model(path, encoder.model, encoder.info.name)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if trained is None else "unsaved"
+        digest = _digest(path) if trained is None else "unsaved"
         self.version = f"{ENTITY_MODEL_VERSION}-{digest}"
         self.backend: Backend = load_backend(
             self._spec(path, digest), encoder.runtime, encoder.device, cache_dir=encoder.cache_dir
