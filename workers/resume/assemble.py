@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from workers.resume.dates import DateRange
+from workers.resume.dates import RANGE_RE, DateRange
 from workers.resume.entities import Entity
 from workers.resume.schema import Evidence, Experience
+from workers.resume.sections import Segment
 
 FIELD_OF_STUDY_RE = re.compile(
     r"\b(?:in|of)\s+(?!(?:science|arts|engineering|technology|laws?|education)\b)(.+)$", re.I
@@ -52,6 +53,25 @@ def unique_evidence(entities: Iterable[Entity]) -> list[Evidence]:
     for entity in entities:
         seen.setdefault(" ".join(entity.text.casefold().split()), evidence(entity))
     return list(seen.values())
+
+
+def dated_title_lines(
+    segs: Sequence[Segment], entities: Sequence[Entity], outside: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Jobs outside the experience sections: a line within ``outside`` that holds a job title and a date range,
+    on it or on a line beside it, with those lines. Headings are missed or misread ("Academic career" read as
+    education, a job list run into a skills section); a dated title there is still a job, while an undated
+    one ("looking for a marketing assistant position") is not."""
+    titles = [e.start for e in of_label(entities, "TITLE") if _in(e.start, outside)]
+    spans = []
+    for k, seg in enumerate(segs):
+        if not any(seg.start <= t < seg.end for t in titles):
+            continue
+        near = segs[max(0, k - 1) : k + 2]
+        dated = [n for n in near if RANGE_RE.search(n.text)]
+        if dated:
+            spans.append((min(seg.start, dated[0].start), max(seg.end, dated[-1].end)))
+    return spans
 
 
 def experience_entries(

@@ -25,13 +25,14 @@ from workers.resume.dated_lines import experience_for_language
 from workers.resume.dates import RANGE_RE, find_date_ranges, years_of_experience
 from workers.resume.education import find_education
 from workers.resume.entities import Entity, EntityModel, entity_model_version
+from workers.resume.name_spans import whole_names
 from workers.resume.schema import Education, Evidence, Experience, ParsedResume, SectionInfo
 from workers.resume.sections import Section, Segment, clean, find_sections, segments, spans_of
 from workers.resume.skill_scorer import SkillScorer, bundled_scorer
 from workers.resume.skills import cue_spans, extract_skills
 from workers.resume.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/2.1"  # 2.1: dates, headings and job lines in DE/FR/ES/PT/NL; "since 2012"
+PARSER_VERSION = "resume-parser/2.2"  # 2.2: whole names from fragments, dated jobs under other headings
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
@@ -41,6 +42,7 @@ SHORT_LINE_WORDS = 2
 LIST_LINE_WORDS = 12
 SENTENCE_WORDS = 9
 NO_SKILL_SECTIONS = ("publications", "references")  # titles of papers and referees' details name no skills of theirs
+NO_JOB_SECTIONS = ("header", "personal", "references")  # a referee's title and employer are not the candidate's
 LANGUAGE_CHARS = 2000
 HEADLINE_CHARS = 400  # without a section heading, a headline title sits this close to the top
 
@@ -86,12 +88,19 @@ class ResumeParser:
         ]
 
     def _assemble(self, text: str, entities: list[Entity], default_region: str, today: date) -> ParsedResume:
+        entities = whole_names(text, entities)
         segs = segments(text)
         sections = find_sections(text, segs, self.encoder)
         header_end = _header_end(sections, len(text))
         education_spans = spans_of(sections, "education")
         experience_scope = spans_of(sections, "experience") or _minus(
             _outside(sections, len(text), "education", "certifications"), [(0, header_end)]
+        )
+        experience_scope = _union(
+            experience_scope,
+            assemble.dated_title_lines(
+                segs, entities, _minus(_outside(sections, len(text), *NO_JOB_SECTIONS), experience_scope)
+            ),
         )
         ranges = [r for start, end in experience_scope for r in find_date_ranges(text, start, end)]
         language = _language(text)
@@ -152,6 +161,17 @@ def _organisations(jobs: list[Experience], education: list[Education]) -> list[t
 def _outside(sections: list[Section], length: int, *kinds: str) -> list[tuple[int, int]]:
     """The document minus the sections of ``kinds``: where to look for jobs when no experience heading exists."""
     return _minus([(0, length)], spans_of(sections, *kinds))
+
+
+def _union(spans: list[tuple[int, int]], more: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans covering both lists, merged where they overlap, in order."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans + more):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
