@@ -2,12 +2,12 @@
 
 By default low-rank adapters on every encoder layer (``--adapter lora``; ``--adapter layers`` trains the top
 ``--trained-layers`` outright, as before) and a one-logit head; the embeddings stay the shared encoder's. The
-calibration slice of the training side (``training.data``) gives the early-stopping split (its first
-``--stopping-rows``): scored every ``--eval-every`` steps, the best state is kept (and written, with its metrics so
-far, so a run cut short on a busy CPU leaves its best checkpoint) and training stops after ``--patience``
-evaluations without gain. Temperature scaling on the calibration slice then makes ``sigmoid(logit / T)`` a
-probability, and the theme map (``training.theme_map``) is fitted on ``--theme-map-rows`` training sentences. The
-held-out split is scored once, at the end, and never chooses anything.
+calibration slice of the training side (``training.data``) gives the early-stopping split (all of it, or its
+first ``--stopping-rows``): scored every ``--eval-every`` steps, the best state is kept (and written, with its
+metrics so far, so a run cut short on a busy CPU leaves its best checkpoint) and training stops after
+``--patience`` evaluations without gain. Temperature scaling on the calibration slice then makes
+``sigmoid(logit / T)`` a probability, and the theme map (``training.theme_map``) is fitted on ``--theme-map-rows``
+training sentences. The held-out split is scored once, at the end, and never chooses anything.
 
     python -m training.sentiment --data ../shared/data/sentiment-train.tsv
 """
@@ -52,7 +52,7 @@ class Hyperparameters:
     weight_decay: float = 0.01
     warmup_fraction: float = 0.06
     eval_every: int = 100  # steps between scores on the early-stopping split
-    stopping_rows: int = 1000  # the first rows of the calibration slice
+    stopping_rows: int = 0  # the first rows of the calibration slice; 0 = all of it (1,000 rows were too noisy)
     patience: int = 3  # evaluations without gain before stopping
     torch_threads: int = 2
     init_from: str = ""  # a saved lora network to continue training from (a second run on a busy CPU)
@@ -82,7 +82,7 @@ def train_sentiment(
         lora.wrap(net.top, adapter.rank, adapter.alpha)
     if hp.init_from:
         _continue_from(net, Path(hp.init_from))
-    stopping_split = split.calibration[: hp.stopping_rows]
+    stopping_split = split.calibration[: hp.stopping_rows or None]
 
     def checkpoint(best: dict[str, object], logits: np.ndarray) -> None:
         net.temperature = _fit_temperature(logits, _labels(stopping_split))
