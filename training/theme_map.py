@@ -28,10 +28,12 @@ def pooled_states(net: SentimentNet, texts: list[str], max_tokens: int, batch_si
 
 
 def fit_theme_map(net: SentimentNet, encoder: Encoder, texts: list[str], max_tokens: int) -> None:
-    """Set ``net.theme_map`` to the ridge fit of the encoder's embeddings of ``texts`` on the pooled states."""
+    """Set ``net.theme_map`` to the ridge fit of the encoder's embeddings of ``texts`` on the pooled states,
+    shrunk towards the identity (exact where the layers are not adapted), not towards zero."""
     x = _with_bias(pooled_states(net, texts, max_tokens))
     y = encoder.embed(texts).astype(np.float64)
-    solution = np.linalg.solve(x.T @ x + RIDGE * np.eye(x.shape[1]), x.T @ y)  # (hidden + 1, embedding)
+    prior = np.eye(x.shape[1], y.shape[1])  # (hidden + 1, embedding): the identity, no bias
+    solution = np.linalg.solve(x.T @ x + RIDGE * np.eye(x.shape[1]), x.T @ y + RIDGE * prior)
     with torch.no_grad():
         net.theme_map.weight.copy_(torch.from_numpy(solution[:-1].T).float())
         net.theme_map.bias.copy_(torch.from_numpy(solution[-1]).float())
