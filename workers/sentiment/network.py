@@ -11,7 +11,7 @@ no second encoder pass.
 
 It runs through the engine's one switch (``workers.engine.backends.load_backend``) under the encoder's
 runtime: in torch on the shared modules, or, under ``onnx`` and ``onnx-int8``, the whole network (shared
-layers, trained top and head) exported as one graph and run by ONNX Runtime; the torch model is then never
+layers, trained top, head and theme map) exported as one graph and run by ONNX Runtime; the torch model is then never
 loaded.
 """
 
