@@ -137,6 +137,8 @@ class SentimentModel:
         for i, text in enumerate(texts):
             if not text.strip():
                 raise ValueError(f"text {i} is empty or whitespace: there is no sentiment to analyse")
+        if not texts:
+            return []
         spans = [split_sentences(text) for text in texts]
         sentences = [
             text[start:end] for text, text_spans in zip(texts, spans, strict=True) for start, end in text_spans
