@@ -52,7 +52,7 @@ class Hyperparameters:
     weight_decay: float = 0.01
     warmup_fraction: float = 0.06
     eval_every: int = 100  # steps between scores on the early-stopping split
-    stopping_rows: int = 0  # the first rows of the calibration slice; 0 = all of it (1,000 rows were too noisy)
+    stopping_rows: int = 0  # the first rows of the calibration slice; 0 = all of it (1,000 rows: too noisy)
     patience: int = 3  # evaluations without gain before stopping
     torch_threads: int = 2
     init_from: str = ""  # a saved lora network to continue training from (a second run on a busy CPU)
