@@ -21,6 +21,13 @@ import redis
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def tree_python(tree: Path) -> str:
+    """The interpreter of a checkout: this process's for this one, its own ``.venv``'s for another (a baseline)."""
+    return sys.executable if tree == ROOT else str(tree / ".venv" / "bin" / "python")
+
+
 POLL_S = 0.05
 MAX_POLL_S = 1.0
 
@@ -105,12 +112,12 @@ def cpu_seconds_of(pid: int) -> float:
 class Worker:
     """A real `celery worker` subprocess (own session, log file), stopped with its pool."""
 
-    def __init__(self, argv: list[str], log_path: Path, env: dict[str, str]) -> None:
+    def __init__(self, argv: list[str], log_path: Path, env: dict[str, str], tree: Path = ROOT) -> None:
         self.log_path = log_path
         name = f"bench-{uuid.uuid4().hex[:8]}@%h"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", *argv, "--without-gossip", "--without-mingle", "-n", name],
-            cwd=ROOT,
+            [tree_python(tree), "-m", *argv, "--without-gossip", "--without-mingle", "-n", name],
+            cwd=tree,
             env=env,
             stdout=log_path.open("ab"),
             stderr=subprocess.STDOUT,
@@ -149,8 +156,8 @@ class Worker:
 
 
 @contextmanager
-def running_worker(argv: list[str], log_path: Path, env: dict[str, str]) -> Iterator[Worker]:
-    worker = Worker(argv, log_path, env)
+def running_worker(argv: list[str], log_path: Path, env: dict[str, str], tree: Path = ROOT) -> Iterator[Worker]:
+    worker = Worker(argv, log_path, env, tree)
     try:
         yield worker
     finally:

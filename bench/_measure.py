@@ -7,6 +7,7 @@ run's database, broker and runtime into the environment.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import delete, func, select
 
 from bench import _parallel, naive
-from bench._infra import Memory, Worker, running_worker, wait_for_count
+from bench._infra import ROOT, Memory, Worker, running_worker, tree_python, wait_for_count
 from config.settings import Settings, get_settings
 from db import repository
 from db.models import Base, Embedding, ResumeResult, SentimentResult
@@ -49,7 +50,7 @@ class Stage:
     name: str
     items: int
     seconds: float
-    role: str = ""  # "ceiling", "naive" or "talentq": what the ratios are taken against
+    role: str = ""  # "ceiling", "naive", "talentq" or "baseline": what the ratios are taken against
     cpu_s: float = 0.0  # CPU seconds of the process(es) doing the work: less noisy than wall time on shared cores
     notes: str = ""
 
@@ -79,6 +80,7 @@ class Options:
     pool: str
     log_dir: Path
     timeout_s: float
+    baseline_tree: Path | None = None  # another checkout whose talentq pipeline is timed in the same run
 
 
 # --- rows in the database ---
@@ -164,6 +166,7 @@ class Pipeline:
     table: type[Base]
     version: str
     url: str
+    tree: Path = ROOT  # the checkout its worker runs
 
     def rows(self) -> int:
         return count_rows(self.url, self.table, self.version)
@@ -188,8 +191,8 @@ def submit_and_wait(pipeline: Pipeline, worker: Worker, ids: Sequence[int], time
 @contextmanager
 def warmed_worker(pipeline: Pipeline, warm_ids: Sequence[int], options: Options) -> Iterator[Worker]:
     """A started worker that has done ``warm_ids`` already: models loaded, first passes paid."""
-    log_path = options.log_dir / f"{pipeline.name.split()[0]}-{pipeline.table.__tablename__}.log"
-    with running_worker(pipeline.argv, log_path, dict(os.environ)) as worker:
+    log_path = options.log_dir / f"{pipeline.role}-{pipeline.table.__tablename__}.log"
+    with running_worker(pipeline.argv, log_path, dict(os.environ), pipeline.tree) as worker:
         submit_and_wait(pipeline, worker, warm_ids, WORKER_READY_TIMEOUT_S)
         yield worker
 
@@ -222,6 +225,20 @@ def talentq_pipeline(
     )
 
 
+def baseline_pipeline(settings: Settings, options: Options, work: Workload, tree: Path) -> Pipeline:
+    """talentq's pipeline as another checkout (e.g. main) runs it: its worker, its model version, same queue."""
+    script = (
+        "from config.settings import get_settings; from tasks import handlers; from workers import registry; "
+        f"settings = get_settings(); print({work.version_expr})"
+    )
+    run = partial(subprocess.run, cwd=tree, env=dict(os.environ), capture_output=True, text=True, check=True)
+    version = run([tree_python(tree), "-c", script]).stdout.strip().splitlines()[-1]
+    commit = run(["git", "rev-parse", "--short", "HEAD"]).stdout.strip()
+    argv = worker_command(work.queue, options.concurrency, options.pool)
+    name = f"talentq pipeline ({settings.runtime}), baseline {tree.name}@{commit}"
+    return Pipeline(name, "baseline", argv, work.submit, work.table, version, settings.database_url, tree)
+
+
 def naive_pipeline(settings: Settings, options: Options, table: type[Base], version: str, submit: Submit) -> Pipeline:
     argv = ["celery", "-A", "bench.naive", "worker", "-Q", naive.QUEUE, "-c", str(options.concurrency)]
     argv += ["-P", options.pool, "--loglevel", "WARNING"]
@@ -252,6 +269,7 @@ class Workload:
     table: type[Base]
     queue: str
     version: str
+    version_expr: str  # Python that gives ``version`` from ``settings`` (run in a baseline checkout too)
     models: list[ModelStage]
     handler: Callable[[Sequence[int]], object]  # the talentq handler, in process, on ids
     submit: Submit
@@ -288,6 +306,7 @@ def sentiment_workload(settings: Settings) -> Workload:
         table=SentimentResult,
         queue="sentiment",
         version=model.version,
+        version_expr="registry.sentiment_model(settings).version",
         models=[
             ModelStage(f"raw fp32 encoder, embed only, batch {batch} (reference)", embed_batches(fp32_encoder, batch)),
             ModelStage(
@@ -322,6 +341,7 @@ def resume_workload(settings: Settings) -> Workload:
         table=ResumeResult,
         queue="resumes",
         version=handlers.resume_model_version(settings),
+        version_expr="handlers.resume_model_version(settings)",
         models=[
             ModelStage("raw fp32 encoder, embed only (reference)", embed_batches(fp32_encoder, 32)),
             ModelStage(
@@ -347,7 +367,8 @@ def talentq_models(settings: Settings) -> tuple[Encoder, SentimentModel]:
 def measure(
     work: Workload, warm: Texts, texts: Texts, options: Options, rss_texts: Texts = ()
 ) -> tuple[list[Stage], MemoryGrowth | None]:
-    """Model alone → naive pipeline → talentq pipeline (→ memory over ``rss_texts`` more jobs) → handler alone."""
+    """Model alone → naive pipeline → (a baseline checkout's talentq pipeline →) talentq pipeline (→ memory over
+    ``rss_texts`` more jobs) → handler alone."""
     settings = get_settings()
     url = settings.database_url
     warm_ids, ids = work.store(url, warm, "warm"), work.store(url, texts, "timed")
@@ -356,6 +377,11 @@ def measure(
     naive_p = naive_pipeline(settings, options, work.table, work.naive_version, work.naive_submit)
     with warmed_worker(naive_p, warm_ids, options) as worker:
         stages.append(pipeline_stage(work.name, naive_p, worker, ids, options.timeout_s))
+
+    if options.baseline_tree:
+        baseline_p = baseline_pipeline(settings, options, work, options.baseline_tree)
+        with warmed_worker(baseline_p, warm_ids, options) as worker:
+            stages.append(pipeline_stage(work.name, baseline_p, worker, ids, options.timeout_s))
 
     growth = None
     talentq_p = talentq_pipeline(settings, options, work.queue, work.table, work.version, work.submit)

@@ -51,6 +51,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=1800, help="most seconds one pipeline stage may take")
     parser.add_argument("--log-dir", type=Path, default=None, help="keep the workers' logs here (default: discarded)")
     parser.add_argument("--skip-resumes", action="store_true", help="only the short-text workload")
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        default=None,
+        help="another checkout with its own .venv (e.g. a worktree of main): its talentq pipeline is timed in this "
+        "run too, for a before/after ratio under the same load",
+    )
     return parser.parse_args(argv)
 
 
@@ -84,7 +91,7 @@ def run(args: argparse.Namespace, log_dir: Path) -> tuple[list[Stage], MemoryGro
     from config.settings import get_settings
 
     settings = get_settings()
-    options = _measure.Options(args.concurrency, args.pool, log_dir, args.timeout)
+    options = _measure.Options(args.concurrency, args.pool, log_dir, args.timeout, args.baseline_tree)
     warm_n = args.warmup if args.warmup is not None else 2 * settings.batch_size
     shorts = short_texts(warm_n + args.short + args.rss_tasks)
     warm, texts, rss = shorts[:warm_n], shorts[warm_n : warm_n + args.short], shorts[warm_n + args.short :]
@@ -186,8 +193,24 @@ def memory_table(growth: MemoryGrowth) -> str:
     )
 
 
+def baseline_line(stages: list[Stage]) -> str:
+    """talentq's pipeline against a baseline checkout's, per workload, both timed in this run."""
+    lines = []
+    for s in stages:
+        baseline = _by_role(stages, s.workload, "baseline")
+        if s.role == "talentq" and baseline:
+            lines.append(
+                f"{s.workload}: talentq pipeline ÷ baseline = {s.rate / baseline.rate:.2f}× items/s "
+                f"({baseline.rate:.1f} → {s.rate:.1f}), CPU ms/item {1000 * baseline.cpu_s / baseline.items:.0f} → "
+                f"{1000 * s.cpu_s / s.items:.0f}"
+            )
+    return "\n".join(lines)
+
+
 def report(args: argparse.Namespace, stages: list[Stage], growth: MemoryGrowth | None) -> str:
     parts = [header(args), stage_table(stages), target_table(stages, growth)]
+    if args.baseline_tree:
+        parts.append(baseline_line(stages))
     if growth is not None:
         parts.append(memory_table(growth))
     return "\n\n".join(parts)

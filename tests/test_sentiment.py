@@ -15,6 +15,7 @@ from workers.engine.encoder import Encoder, bundled_model_dir
 from workers.sentiment import lora
 from workers.sentiment.hf import label_polarities
 from workers.sentiment.model import NEUTRAL_BAND, SentimentModel, label_for
+from workers.sentiment.network import BundledSentiment
 from workers.sentiment.sentences import split_sentences
 
 SENTIMENT_TSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "sentiment-train.tsv"
@@ -107,6 +108,25 @@ def test_themes_are_found_on_hand_written_hr_comments(model: SentimentModel) -> 
     assert results[0].sentences[0].themes[0] == "pay"
 
 
+def test_theme_vectors_come_from_the_sentiment_pass(encoder: Encoder) -> None:
+    """One forward pass of the bundled network gives each sentence its P(positive) and a unit theme vector; the
+    fitted theme map keeps those vectors close to the encoder's own embeddings (what the theme file's threshold
+    was set on), and far closer than the network's unmapped pooled state."""
+    texts = [
+        "My salary is far below what other companies pay for the same job.",
+        "I love working with this team.",
+        "The health insurance and pension plan are excellent.",
+        "Relocating to Canada with my family.",
+    ]
+    bundled = BundledSentiment(encoder)
+    p, vectors = bundled.read(texts)
+    assert p.shape == (4,) and vectors.shape == (4, encoder.info.dim)
+    assert np.linalg.norm(vectors, axis=1) == pytest.approx(np.ones(4), abs=1e-4)
+    expected = encoder.embed(texts)
+    assert np.mean(np.sum(vectors * expected, axis=1)) > 0.8
+    assert bundled.theme_vectors(texts) == pytest.approx(vectors, abs=1e-5)
+
+
 def test_per_theme_sentiment_follows_its_own_sentences(model: SentimentModel) -> None:
     text = "The pension plan and health cover are generous. My manager takes credit for my work and ignores me."
     [result] = model.analyze([text])
@@ -122,7 +142,7 @@ def test_themes_come_from_a_configurable_file(encoder: Encoder, model: Sentiment
     [result] = custom.analyze(["There are never enough parking spaces in the morning."])
     assert [t.theme for t in result.themes] == ["parking"]
     assert custom.version != model.version  # results are versioned by the theme file
-    themes.write_text("themes: {}\n")  # themes off: no second encoder pass
+    themes.write_text("themes: {}\n")  # themes off: none tagged
     [result] = SentimentModel(encoder, themes_file=themes).analyze(["My salary is unfair."])
     assert result.themes == [] and result.sentences[0].themes == []
     themes.write_text("themes: [pay]\n")
@@ -246,3 +266,7 @@ def test_other_runtimes_run_the_whole_network_close_to_fp32(runtime: str, model:
     assert other.version.endswith(f"@{runtime}") and other.version != model.version
     assert got == pytest.approx(expected, abs=1e-4 if runtime == "onnx" else 0.05)
     assert [r.label for r in other.analyze(texts)] == [r.label for r in model.analyze(texts)]
+    # The theme vectors come out of the same graph: the same themes under every runtime.
+    assert [[t.theme for t in r.themes] for r in other.analyze(texts)] == [
+        [t.theme for t in r.themes] for r in model.analyze(texts)
+    ]

@@ -2,11 +2,12 @@
 
 By default low-rank adapters on every encoder layer (``--adapter lora``; ``--adapter layers`` trains the top
 ``--trained-layers`` outright, as before) and a one-logit head; the embeddings stay the shared encoder's. The
-calibration slice of the training side (``training.data``) gives the early-stopping split (its first
-``--stopping-rows``): scored every ``--eval-every`` steps, the best state is kept (and written, with its metrics so
-far, so a run cut short on a busy CPU leaves its best checkpoint) and training stops after ``--patience``
-evaluations without gain. Temperature scaling on the calibration slice then makes ``sigmoid(logit / T)`` a
-probability. The held-out split is scored once, at the end, and never chooses anything.
+calibration slice of the training side (``training.data``) gives the early-stopping split (all of it, or its
+first ``--stopping-rows``): scored every ``--eval-every`` steps, the best state is kept (and written, with its
+metrics so far, so a run cut short on a busy CPU leaves its best checkpoint) and training stops after
+``--patience`` evaluations without gain. Temperature scaling on the calibration slice then makes
+``sigmoid(logit / T)`` a probability, and the theme map (``training.theme_map``) is fitted on ``--theme-map-rows``
+training sentences. The held-out split is scored once, at the end, and never chooses anything.
 
     python -m training.sentiment --data ../shared/data/sentiment-train.tsv
 """
@@ -29,6 +30,7 @@ from safetensors.torch import load_file
 from sklearn.metrics import accuracy_score, f1_score
 
 from training.data import FULL_SENTENCE_WORDS, Example, read_sentiment_tsv, split_examples
+from training.theme_map import fit_theme_map, theme_cosine
 from workers.engine.encoder import Encoder
 from workers.sentiment import lora
 from workers.sentiment.network import ASSETS_DIR, BUNDLED_HEAD, Adapter, SentimentNet
@@ -50,10 +52,11 @@ class Hyperparameters:
     weight_decay: float = 0.01
     warmup_fraction: float = 0.06
     eval_every: int = 100  # steps between scores on the early-stopping split
-    stopping_rows: int = 1000  # the first rows of the calibration slice
+    stopping_rows: int = 0  # the first rows of the calibration slice; 0 = all of it (1,000 rows: too noisy)
     patience: int = 3  # evaluations without gain before stopping
     torch_threads: int = 2
     init_from: str = ""  # a saved lora network to continue training from (a second run on a busy CPU)
+    theme_map_rows: int = 8000  # training sentences the theme map is fitted on
 
 
 def train_sentiment(
@@ -73,12 +76,13 @@ def train_sentiment(
     net = SentimentNet.on(encoder, hp.trained_layers)
     for module in net.frozen_modules():
         module.requires_grad_(False)
+    net.theme_map.requires_grad_(False)  # fitted after training (training.theme_map)
     if adapter.kind == "lora":
         net.top.requires_grad_(False)
         lora.wrap(net.top, adapter.rank, adapter.alpha)
     if hp.init_from:
         _continue_from(net, Path(hp.init_from))
-    stopping_split = split.calibration[: hp.stopping_rows]
+    stopping_split = split.calibration[: hp.stopping_rows or None]
 
     def checkpoint(best: dict[str, object], logits: np.ndarray) -> None:
         net.temperature = _fit_temperature(logits, _labels(stopping_split))
@@ -88,6 +92,7 @@ def train_sentiment(
 
     stopping = _fit(net, train, stopping_split, hp, rng, checkpoint)
     net.temperature = _fit_temperature(_logits(net, split.calibration, hp), _labels(split.calibration))
+    fit_theme_map(net, encoder, [e.text for e in rng.sample(split.train, hp.theme_map_rows)], hp.max_tokens)
     train_seconds = time.perf_counter() - started
 
     heldout_logits = _logits(net, split.heldout, hp)
@@ -103,6 +108,7 @@ def train_sentiment(
         "heldout_nll_uncalibrated": round(_nll(heldout_logits, truth, 1.0), 4),
         "heldout_nll_calibrated": round(_nll(heldout_logits, truth, net.temperature), 4),
         "temperature": round(net.temperature, 4),
+        "theme_cosine_to_encoder": round(theme_cosine(net, encoder, _texts(split.calibration), hp.max_tokens), 4),
         "seed": seed,
         "hyperparameters": asdict(hp),
         "train_seconds": round(train_seconds, 1),
@@ -123,6 +129,10 @@ def _continue_from(net: SentimentNet, path: Path) -> None:
     for name, tensor in lora.adapters(net.top).items():
         tensor.copy_(saved[f"lora.{name}"].float())
     net.head.load_state_dict({k[5:]: v.float() for k, v in saved.items() if k.startswith("head.")})
+
+
+def _texts(examples: list[Example]) -> list[str]:
+    return [e.text for e in examples]
 
 
 def _labels(examples: list[Example]) -> np.ndarray:
@@ -169,7 +179,7 @@ def _fit(
         for batch in _batches(train, hp.batch_size, rng):
             if stale >= hp.patience:
                 break
-            logits = net(**net.tokenize([e.text for e in batch], hp.max_tokens))
+            logits = net.logit(**net.tokenize(_texts(batch), hp.max_tokens))
             loss = loss_fn(logits, torch.tensor([float(e.label) for e in batch], device=net.device))
             optimizer.zero_grad()
             loss.backward()
@@ -216,7 +226,7 @@ def _accuracy(net: SentimentNet, examples: list[Example], hp: Hyperparameters) -
 
 
 def _logits(net: SentimentNet, examples: list[Example], hp: Hyperparameters) -> np.ndarray:
-    return net.logits([e.text for e in examples], hp.max_tokens)
+    return net.logits(_texts(examples), hp.max_tokens)
 
 
 def _nll(logits: np.ndarray, labels: np.ndarray, temperature: float) -> float:

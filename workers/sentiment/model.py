@@ -1,8 +1,9 @@
 """Sentiment of HR texts (reviews, survey answers, feedback), sentence by sentence, with themes.
 
 Every text is split into sentences (``workers.sentiment.sentences``) and all sentences of a call are scored in
-one batched pass: a calibrated P(positive) each, from the bundled network (``workers.sentiment.network``, under
-the encoder's runtime) or any Hugging Face classifier directory (``workers.sentiment.hf``).
+one batched pass: a calibrated P(positive) and a theme vector each, from the bundled network
+(``workers.sentiment.network``, under the encoder's runtime), or P(positive) from any Hugging Face classifier
+directory (``workers.sentiment.hf``), whose sentences' theme vectors then take one pass of the shared encoder.
 
 What the fields mean (``SentimentResult``, stored in ``sentiment_results.detail``; ``label`` and ``score`` also as
 columns):
@@ -27,8 +28,9 @@ their aggregate, computed as for a text.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -79,8 +81,8 @@ class SentimentResult(BaseModel):
     themes: list[ThemeSentiment] = Field(default_factory=list)
 
 
-class Scorer(Protocol):
-    def positive_probability(self, texts: list[str], batch_tokens: int) -> np.ndarray: ...
+# P(positive) per text and its unit theme vector (None when there are no themes to tag).
+Reader = Callable[[list[str], int], tuple[np.ndarray, np.ndarray | None]]
 
 
 def label_for(positive_probability: float) -> tuple[Label, float]:
@@ -96,18 +98,31 @@ class SentimentModel:
 
     def __init__(self, encoder: Encoder, model_dir: str | None = None, themes_file: Path | None = None) -> None:
         self.encoder = encoder
-        self.themes = ThemeTagger(encoder, themes_file or BUNDLED_THEMES)
-        self._scorer: Scorer
-        rules = f"rules-{LOGIC_VERSION}+themes-{self.themes.themes.digest}"
+        self._read: Reader
         if model_dir is None:
-            self._scorer = BundledSentiment(encoder)
+            bundled = BundledSentiment(encoder)
+            self._read = bundled.read
+            self.themes = ThemeTagger(bundled.theme_vectors, themes_file or BUNDLED_THEMES)
             self.name = "talentq-sentiment"
-            self.version = f"{self.name}@{_digest([BUNDLED_HEAD])}+{rules}+{encoder.info.version}"
+            self.version = f"{self.name}@{_digest([BUNDLED_HEAD])}+{self._rules()}+{encoder.info.version}"
         else:
-            self._scorer = HFSentimentScorer(model_dir, encoder.device, encoder.max_tokens)
+            self._read = self._classifier_reader(HFSentimentScorer(model_dir, encoder.device, encoder.max_tokens))
+            self.themes = ThemeTagger(encoder.embed, themes_file or BUNDLED_THEMES)
             self.name = f"hf:{Path(model_dir).resolve().name}"
             files = sorted(f for f in Path(model_dir).iterdir() if f.is_file())
-            self.version = f"{self.name}@{_digest(files)}+{rules}"
+            self.version = f"{self.name}@{_digest(files)}+{self._rules()}"
+
+    def _rules(self) -> str:
+        return f"rules-{LOGIC_VERSION}+themes-{self.themes.themes.digest}"
+
+    def _classifier_reader(self, scorer: HFSentimentScorer) -> Reader:
+        """A replacement classifier has no theme map: its sentences' theme vectors are the shared encoder's."""
+
+        def read(texts: list[str], batch_tokens: int) -> tuple[np.ndarray, np.ndarray | None]:
+            vectors = self.encoder.embed(texts) if self.themes.active else None
+            return scorer.positive_probability(texts, batch_tokens), vectors
+
+        return read
 
     def warm_up(self) -> None:
         """Full batches of texts at the scorer's token limit: the largest shape it forms (the batch token budget,
@@ -115,21 +130,22 @@ class SentimentModel:
         set-up before the first job: its RSS then stays flat (docs/benchmarks.md) instead of climbing with the
         first long batches."""
         budget = self.encoder.batch_tokens
-        self._scorer.positive_probability(["word " * 512] * max(1, budget // WARM_UP_TOKENS), batch_tokens=budget)
+        self._read(["word " * 512] * max(1, budget // WARM_UP_TOKENS), budget)
 
     def analyze(self, texts: list[str]) -> list[SentimentResult]:
         """One result per text. Raises ValueError naming the first empty or blank text."""
         for i, text in enumerate(texts):
             if not text.strip():
                 raise ValueError(f"text {i} is empty or whitespace: there is no sentiment to analyse")
+        if not texts:
+            return []
         spans = [split_sentences(text) for text in texts]
         sentences = [
             text[start:end] for text, text_spans in zip(texts, spans, strict=True) for start, end in text_spans
         ]
-        probabilities = iter(
-            self._scorer.positive_probability(sentences, batch_tokens=self.encoder.batch_tokens).tolist()
-        )
-        themes = iter(self.themes.tag(sentences))
+        p, vectors = self._read(sentences, self.encoder.batch_tokens)
+        probabilities = iter(p.tolist())
+        themes = iter(self.themes.tag(vectors, len(sentences)))
         sentence_texts = iter(sentences)
         return [
             _text_result(

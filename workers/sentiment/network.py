@@ -5,9 +5,13 @@ Two asset formats, told apart by the file's metadata: ``lora`` (the bundled one,
 merged at load into copies of the encoder's layers; ``layers``: the top ``trained_layers`` layers themselves. Either
 way the embeddings (and any untrained lower layers) are the shared ``Encoder``'s own modules, referenced, not copied.
 
+One forward pass reads a sentence twice: its logit and its theme vector (``workers.sentiment.themes``), the pooled
+state through a linear map fitted to the encoder's sentence embeddings (``training.theme_map``), so themes need
+no second encoder pass.
+
 It runs through the engine's one switch (``workers.engine.backends.load_backend``) under the encoder's
 runtime: in torch on the shared modules, or, under ``onnx`` and ``onnx-int8``, the whole network (shared
-layers, trained top and head) exported as one graph and run by ONNX Runtime; the torch model is then never
+layers, trained top, head and theme map) exported as one graph and run by ONNX Runtime; the torch model is then never
 loaded.
 """
 
@@ -33,6 +37,7 @@ from workers.engine.torch_backend import TorchBackend
 from workers.sentiment import lora
 
 BUNDLED_HEAD = ASSETS_DIR / "sentiment_lora.safetensors"
+MAX_TOKENS = 128  # a sentence's cut at inference
 
 
 @dataclass(frozen=True)
@@ -47,10 +52,11 @@ class Adapter:
 
 
 class SentimentNet(nn.Module):
-    """Mean-pooled BERT with the top ``trained_layers`` copied (then trained or adapted), a one-logit head and a
-    temperature.
+    """Mean-pooled BERT with the top ``trained_layers`` copied (then trained or adapted), a one-logit head, a
+    temperature and a theme map.
 
-    ``sigmoid(logit / temperature)`` is the calibrated probability that a text is positive.
+    ``sigmoid(logit / temperature)`` is the calibrated probability that a text is positive; the theme map takes the
+    pooled state to the encoder's embedding space (identity until fitted: exact for unadapted layers).
     """
 
     def __init__(
@@ -76,6 +82,10 @@ class SentimentNet(nn.Module):
             layer.load_state_dict(source.state_dict())
         self.head = nn.Sequential(nn.Dropout(config.hidden_dropout_prob), nn.Linear(config.hidden_size, 1))
         self.head.to(base.device)
+        self.theme_map = nn.Linear(config.hidden_size, config.hidden_size).to(base.device)
+        with torch.no_grad():
+            self.theme_map.weight.copy_(torch.eye(config.hidden_size))
+            self.theme_map.bias.zero_()
         self.temperature = temperature
         # A BERT shell on the meta device (no memory) whose parts are the shared modules and our top.
         with torch.device("meta"):
@@ -103,25 +113,38 @@ class SentimentNet(nn.Module):
         batch = self.tokenizer(texts, truncation=True, max_length=max_tokens, padding=True, return_tensors="pt")
         return {k: v.to(self.device) for k, v in batch.items()}
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra: torch.Tensor) -> torch.Tensor:
-        """Uncalibrated logit of "positive", one per row."""
+    def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra: torch.Tensor) -> torch.Tensor:
+        """Mean of the last hidden states over the real tokens, one row per text."""
         hidden = self.body(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-        return self.head(pooled).squeeze(-1)
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
 
-    def logits(self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS) -> np.ndarray:
+    def logit(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra: torch.Tensor) -> torch.Tensor:
+        """Uncalibrated logit of "positive", one per row (what training optimises)."""
+        return self.head(self.pooled(input_ids, attention_mask, **extra)).squeeze(-1)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """What every backend returns, one row per text: the uncalibrated logit, then the unit theme vector."""
+        pooled = self.pooled(input_ids, attention_mask)
+        theme = nn.functional.normalize(self.theme_map(pooled), dim=-1)
+        return torch.cat([self.head(pooled), theme], dim=-1)
+
+    def logits(
+        self, texts: list[str], max_tokens: int = MAX_TOKENS, batch_tokens: int = CPU_BATCH_TOKENS
+    ) -> np.ndarray:
         """Uncalibrated logits, one per text, in token-budget batches (``workers.engine.batching``)."""
         backend = TorchBackend(self, self.device, self.autocast_dtype)
-        return batched_logits(backend, self.tokenizer, texts, max_tokens, batch_tokens)
+        return batched_readings(backend, self.tokenizer, texts, max_tokens, batch_tokens)[:, 0]
 
     def save(self, path: Path, adapter: Adapter, extra_metadata: dict[str, object]) -> None:
-        """Write the adapters (or the top layers) and head in fp16, with what rebuilds them in the metadata."""
+        """Write the adapters (or the top layers), head and theme map in fp16, with what rebuilds them in the
+        metadata."""
         if adapter.kind == "lora":
             tensors = {f"lora.{k}": v for k, v in lora.adapters(self.top).items()}
         else:
             tensors = {f"top.{k}": v for k, v in self.top.state_dict().items()}
         tensors |= {f"head.{k}": v for k, v in self.head.state_dict().items()}
+        tensors |= {f"theme_map.{k}": v for k, v in self.theme_map.state_dict().items()}
         metadata = {
             "encoder": self.encoder_name,
             "adapter": json.dumps(asdict(adapter)),
@@ -146,6 +169,7 @@ class SentimentNet(nn.Module):
         else:
             self.top.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("top.")})
         self.head.load_state_dict({k[5:]: v for k, v in tensors.items() if k.startswith("head.")})
+        self.theme_map.load_state_dict({k[10:]: v for k, v in tensors.items() if k.startswith("theme_map.")})
         return self.eval()
 
 
@@ -166,14 +190,17 @@ def positive_probability(logits: np.ndarray, temperature: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits / temperature))
 
 
-def batched_logits(
+def batched_readings(
     backend: Backend, tokenizer: PreTrainedTokenizerBase, texts: list[str], max_tokens: int, batch_tokens: int
 ) -> np.ndarray:
-    """One logit per text from ``backend``, in token-budget batches, in input order."""
-    out = np.zeros(len(texts), dtype=np.float32)
+    """One row per text from ``backend`` (logit, theme vector), in token-budget batches, in input order."""
+    out: np.ndarray | None = None
     for batch in tokenized_batches(tokenizer, texts, max_tokens, batch_tokens):
-        out[batch.indices] = backend(batch.input_ids, batch.attention_mask)
-    return out
+        rows = backend(batch.input_ids, batch.attention_mask)
+        if out is None:
+            out = np.zeros((len(texts), rows.shape[1]), dtype=np.float32)
+        out[batch.indices] = rows
+    return out if out is not None else np.zeros((0, 1), dtype=np.float32)
 
 
 def model_spec(encoder: Encoder, path: Path = BUNDLED_HEAD) -> ModelSpec:
@@ -184,7 +211,7 @@ def model_spec(encoder: Encoder, path: Path = BUNDLED_HEAD) -> ModelSpec:
     def export_module() -> nn.Module:
         base = AutoModel.from_pretrained(encoder.source, attn_implementation="eager").eval()
         net = SentimentNet(base, encoder.tokenizer, encoder.info.name, adapter.trained_layers, temperature)
-        return net._load_weights(path, adapter)  # forward(input_ids, attention_mask) -> one logit per row
+        return net._load_weights(path, adapter)  # forward(input_ids, attention_mask) -> logit and theme vector
 
     return ModelSpec(
         name=f"talentq-sentiment-{path.stem}",
@@ -192,13 +219,14 @@ def model_spec(encoder: Encoder, path: Path = BUNDLED_HEAD) -> ModelSpec:
         source=encoder.source,
         torch_module=lambda: SentimentNet.load(encoder, path),
         export_module=export_module,
-        output="logit",
+        output="reading",
         output_axes={0: "batch"},
     )
 
 
 class BundledSentiment:
-    """The bundled network under the encoder's runtime: calibrated P(positive) per text."""
+    """The bundled network under the encoder's runtime: calibrated P(positive) and theme vector per text, from
+    one pass."""
 
     def __init__(self, encoder: Encoder, path: Path = BUNDLED_HEAD) -> None:
         _, self.temperature = _read_metadata(path, encoder.info.name)
@@ -207,8 +235,11 @@ class BundledSentiment:
             model_spec(encoder, path), encoder.runtime, encoder.device, cache_dir=encoder.cache_dir
         )
 
-    def positive_probability(
-        self, texts: list[str], max_tokens: int = 128, batch_tokens: int = CPU_BATCH_TOKENS
-    ) -> np.ndarray:
-        logits = batched_logits(self.backend, self.tokenizer, texts, max_tokens, batch_tokens)
-        return positive_probability(logits, self.temperature)
+    def read(self, texts: list[str], batch_tokens: int = CPU_BATCH_TOKENS) -> tuple[np.ndarray, np.ndarray]:
+        """P(positive) per text and its unit theme vector (a row each)."""
+        readings = batched_readings(self.backend, self.tokenizer, texts, MAX_TOKENS, batch_tokens)
+        return positive_probability(readings[:, 0], self.temperature), readings[:, 1:]
+
+    def theme_vectors(self, texts: list[str]) -> np.ndarray:
+        """Unit theme vectors alone (the theme descriptions', once)."""
+        return self.read(texts)[1]

@@ -1,15 +1,17 @@
 """Themes of feedback (pay, manager, workload…) by embedding similarity to configurable descriptions.
 
 A theme file (YAML, ``workers/assets/themes.yaml`` by default, ``TALENTQ_THEMES_FILE`` to replace it) names each
-theme with one or more descriptions. Every description is embedded once with the shared encoder; a sentence takes
-the themes whose closest description is within ``threshold`` cosine similarity, at most ``max_per_sentence``, the
-closest first. No training data and no model of its own: an HR team edits the file to add or reword a theme.
-Tagging costs one more encoder pass per sentence; a file with ``themes: {}`` turns it off.
+theme with one or more descriptions. Every description is embedded once, by the network that reads the sentences;
+a sentence takes the themes whose closest description is within ``threshold`` cosine similarity, at most
+``max_per_sentence``, the closest first. No training data and no model of its own: an HR team edits the file to
+add or reword a theme. The sentences' vectors come from the sentiment pass itself (the bundled network's theme
+map, ``workers.sentiment.network``), so tagging costs a matrix product; a file with ``themes: {}`` turns it off.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,6 @@ import numpy as np
 import yaml
 
 from workers import ASSETS_DIR
-from workers.engine.encoder import Encoder
 
 BUNDLED_THEMES = ASSETS_DIR / "themes.yaml"
 
@@ -55,18 +56,22 @@ class ThemeSet:
 
 
 class ThemeTagger:
-    """Themes of sentences, on the shared encoder (its embeddings of the descriptions computed once)."""
+    """Themes of sentences from their unit vectors (``embed``'s vectors of the descriptions computed once)."""
 
-    def __init__(self, encoder: Encoder, path: Path = BUNDLED_THEMES) -> None:
-        self.encoder = encoder
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], path: Path = BUNDLED_THEMES) -> None:
         self.themes = ThemeSet.read(path)
-        self._vectors = encoder.embed(self.themes.descriptions) if self.themes.names else None
+        self._vectors = embed(self.themes.descriptions) if self.active else None
 
-    def tag(self, sentences: list[str]) -> list[list[str]]:
-        """For each sentence, its themes, the closest first (empty where none is close enough)."""
-        if not self.themes.names:
-            return [[] for _ in sentences]
-        similarity = self.encoder.embed(sentences) @ self._vectors.T  # type: ignore[union-attr]
+    @property
+    def active(self) -> bool:
+        return bool(self.themes.names)
+
+    def tag(self, vectors: np.ndarray | None, count: int) -> list[list[str]]:
+        """For each of ``count`` sentences (``vectors``: a unit row each), its themes, the closest first (empty
+        where none is close enough)."""
+        if self._vectors is None or vectors is None:
+            return [[] for _ in range(count)]
+        similarity = vectors @ self._vectors.T
         names = np.array(self.themes.names)
         out = []
         for row in similarity:
