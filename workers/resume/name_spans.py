@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from workers.resume.entities import Entity
 
 NAME_LABELS = frozenset({"TITLE", "COMPANY", "COLLEGE"})
-CONNECTORS = frozenset({"of", "and", "&", "the", "for", "on", "de", "du", "la", "des", "und", "y", "e"})
+CONNECTORS = frozenset({"of", "and", "&", "for", "on", "de", "du", "la", "des", "und", "y", "e"})
 STOPS = frozenset(",;|:•·()[]–—/")  # a word starting with one, or (growing left) ending with one, ends a name
 MAX_GROWTH = 8  # words a name may gain on each side
 NEXT_WORD = re.compile(r" (\S+)")
@@ -72,11 +72,11 @@ def _word_beside(text: str, start: int, end: int, forward: bool) -> tuple[int, i
 
 
 def _without_edge_connectors(text: str, start: int, end: int) -> tuple[int, int]:
-    """A name never ends with a connector, nor starts with one other than "The" ("The Product Engine, Inc.")."""
+    """A name never ends with a connector, nor starts with one."""
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
     while len(words) > 1 and text[start + words[-1][0] : start + words[-1][1]].casefold() in CONNECTORS:
         words.pop()
-    while len(words) > 1 and text[start + words[0][0] : start + words[0][1]].casefold() in CONNECTORS - {"the"}:
+    while len(words) > 1 and text[start + words[0][0] : start + words[0][1]].casefold() in CONNECTORS:
         words.pop(0)
     return start + words[0][0], start + words[-1][1]
 
