@@ -11,10 +11,10 @@ import pytest
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 
 from config.settings import Settings
-from training.resume_entities import labelled_windows, train
+from training.resume_entities import gold_tags, labelled_windows, train, with_repeats
 from workers import registry
 from workers.engine.encoder import Encoder, bundled_model_dir
-from workers.resume.entities import TAGS, HubEntityModel, ResumeEntityModel, windows
+from workers.resume.entities import TAGS, HubEntityModel, ResumeEntityModel, tokenize, windows
 from workers.resume.parser import ResumeParser, parser_version
 
 TODAY = date(2024, 6, 1)
@@ -106,6 +106,25 @@ def test_a_model_trained_on_a_few_resumes_learns_to_tag_them(tmp_path: Path) -> 
         gold = {(e["label"], row["text"][e["start"] : e["end"]]) for e in row["entities"]}
         label_of = {"Designation": "TITLE", "Companies worked at": "COMPANY", "Location": "LOCATION"}
         assert {(label_of[label], text) for label, text in gold if label in label_of} <= found
+
+
+def test_training_tags_every_mention_of_a_labelled_span() -> None:
+    """Annotators marked a company once; its second mention is trained as a company too, but a year is not
+    repeated into date ranges and no word is tagged inside another word."""
+    text = "Analyst, Initech, 2019\nAt Initech I led reporting for Initechnology. Graduated 2019."
+    labelled = [
+        {"label": "Companies worked at", "start": 9, "end": 16},
+        {"label": "Graduation Year", "start": text.rindex("2019"), "end": text.rindex("2019") + 4},
+    ]
+    spans = with_repeats(text, labelled)
+    assert [text[e["start"] : e["end"]] for e in spans] == ["Initech", "2019", "Initech"]
+    assert spans[2]["start"] == text.index("At Initech") + 3
+    tokens = tokenize(Encoder(device="cpu").tokenizer, text)
+    tags = [TAGS[t] for t in gold_tags(tokens, spans)]
+    begins = [int(tokens.starts[i]) for i, tag in enumerate(tags) if tag == "B-COMPANY"]
+    assert begins == [9, spans[2]["start"]]
+    inside = [i for i, tag in enumerate(tags) if tag.endswith("COMPANY")]
+    assert all(tokens.ends[i] <= 16 or spans[2]["start"] <= tokens.starts[i] < spans[2]["end"] for i in inside)
 
 
 class RecordingBackend:
