@@ -3,13 +3,14 @@ work, ``tasks.reliability`` handles faults."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from celery import Task
 from celery_batches import Batches, SimpleRequest
 
 from config.settings import get_settings
-from tasks import handlers, metrics
+from tasks import chains, handlers, metrics
 from tasks.app import app
 from tasks.contract import ANALYZE_SENTIMENT, ANALYZE_SENTIMENTS, EXTRACT_TEXT, PARSE_RESUME, SCORE_CANDIDATE
 from tasks.reliability import Handler, run_batch, run_guarded
@@ -33,6 +34,10 @@ class ReconnectingBatches(Batches):
         self._tref = None
         return super().Strategy(task, app, consumer)
 
+    def flush(self, requests: Collection[Any]) -> Any:
+        chains.keep(requests)  # before celery-batches copies the requests for the pool, which drops their chains
+        return super().flush(requests)
+
 
 def _single(task: Task, handler: Handler, payload: Any) -> dict[str, Any]:
     return run_guarded(task, handler, [payload])[0]
@@ -45,10 +50,21 @@ def extract_text(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     return _single(self, handlers.extract_texts, payload)
 
 
-@app.task(bind=True, name=PARSE_RESUME)
-def parse_resume(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
-    """Extract a résumé's text and fields; stores a ``resume_results`` row and the text's embedding."""
-    return _single(self, handlers.parse_resumes, payload)
+@app.task(
+    bind=True,
+    base=ReconnectingBatches,
+    name=PARSE_RESUME,
+    flush_every=_settings.resume_batch_size,
+    flush_interval=_settings.batch_wait_ms / 1000,
+)
+def parse_resume(self: Task, requests: list[SimpleRequest]) -> list[dict[str, Any]]:
+    """Extract a résumé's text and fields; stores a ``resume_results`` row and the text's embedding. Micro-batched
+    (up to TALENTQ_RESUME_BATCH_SIZE messages, or what arrived within TALENTQ_BATCH_WAIT_MS), so the entity model
+    and the encoder run one forward pass per model over many résumés: a GPU's batch. The next step of each
+    message's chain (its score) is staged with the results (tasks/chains.py)."""
+    outcomes = run_batch(self, handlers.parse_resumes, requests, then=chains.next_step)
+    chains.send_staged(requests)
+    return outcomes
 
 
 @app.task(
