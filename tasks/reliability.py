@@ -121,7 +121,9 @@ def run_batch(
     states = {request.id: ("task-succeeded", None) for request in requests}
     for group, lost in _groups(valid):
         outcomes += _run_group(task, handler, group, states, then, lost)
-    events.report_batch(task, requests, states, time.monotonic() - started)
+    runtime = time.monotonic() - started
+    events.report_batch(task, requests, states, runtime)
+    log.info("batch ran", extra={"task": task.name, "messages": len(requests), "seconds": round(runtime, 3)})
     return outcomes
 
 
