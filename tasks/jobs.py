@@ -3,11 +3,13 @@ work, ``tasks.reliability`` handles faults."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from typing import Any
 
 from celery import Task
 from celery_batches import Batches, SimpleRequest
+from celery_batches.trace import apply_batches_task
 
 from config.settings import get_settings
 from tasks import chains, handlers, metrics
@@ -16,6 +18,7 @@ from tasks.contract import ANALYZE_SENTIMENT, ANALYZE_SENTIMENTS, EXTRACT_TEXT, 
 from tasks.reliability import Handler, run_batch, run_guarded
 from workers.engine.batching import on_batch
 
+log = logging.getLogger(__name__)
 _settings = get_settings()
 # Forward-pass batches measured where the engine forms them; connected here, with the task code, so that
 # producers importing the Celery app do not load the engine (and torch).
@@ -35,8 +38,39 @@ class ReconnectingBatches(Batches):
         return super().Strategy(task, app, consumer)
 
     def flush(self, requests: Collection[Any]) -> Any:
-        chains.keep(requests)  # before celery-batches copies the requests for the pool, which drops their chains
-        return super().flush(requests)
+        """celery-batches' flush (every talentq task acknowledges late, tasks/app.py), with three things it lacks:
+        each message's chain is kept (tasks/chains.py); the batch runs under the task time limits; and a batch whose
+        pool process dies (out of memory, the hard limit) is requeued at once, as ``task_reject_on_worker_lost``
+        does for a plain task. celery-batches left those messages unacknowledged, holding the worker's prefetch:
+        a worker that prefetched one took no other message until it restarted."""
+        chains.keep(requests)
+        batch = ([SimpleRequest.from_request(request) for request in requests],)
+
+        def on_return(_result: Any) -> None:
+            for request in requests:
+                request.acknowledge()
+
+        def on_lost(exc_info: Any) -> None:
+            log.warning("batch lost with its pool process", extra={"task": self.name, "messages": len(requests)})
+            for request in requests:
+                request.reject(requeue=True)
+
+        conf = self.app.conf
+        return self._pool.apply_async(
+            apply_batches_task,
+            (self, batch, 0, None),
+            callback=on_return,
+            error_callback=on_lost,
+            soft_timeout=conf.task_soft_time_limit,
+            timeout=conf.task_time_limit,
+        )
+
+
+def _micro_batched(name: str, size: int) -> Any:
+    """A task that runs up to ``size`` messages, or what arrived within TALENTQ_BATCH_WAIT_MS, in one call."""
+    return app.task(
+        bind=True, base=ReconnectingBatches, name=name, flush_every=size, flush_interval=_settings.batch_wait_ms / 1000
+    )
 
 
 def _single(task: Task, handler: Handler, payload: Any) -> dict[str, Any]:
@@ -50,13 +84,7 @@ def extract_text(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     return _single(self, handlers.extract_texts, payload)
 
 
-@app.task(
-    bind=True,
-    base=ReconnectingBatches,
-    name=PARSE_RESUME,
-    flush_every=_settings.resume_batch_size,
-    flush_interval=_settings.batch_wait_ms / 1000,
-)
+@_micro_batched(PARSE_RESUME, _settings.resume_batch_size)
 def parse_resume(self: Task, requests: list[SimpleRequest]) -> list[dict[str, Any]]:
     """Extract a résumé's text and fields; stores a ``resume_results`` row and the text's embedding. Micro-batched
     (up to TALENTQ_RESUME_BATCH_SIZE messages, or what arrived within TALENTQ_BATCH_WAIT_MS), so the entity model
@@ -67,13 +95,7 @@ def parse_resume(self: Task, requests: list[SimpleRequest]) -> list[dict[str, An
     return outcomes
 
 
-@app.task(
-    bind=True,
-    base=ReconnectingBatches,
-    name=ANALYZE_SENTIMENT,
-    flush_every=_settings.batch_size,
-    flush_interval=_settings.batch_wait_ms / 1000,
-)
+@_micro_batched(ANALYZE_SENTIMENT, _settings.batch_size)
 def analyze_sentiment(self: Task, requests: list[SimpleRequest]) -> list[dict[str, Any]]:
     """Label comments negative/neutral/positive/mixed, per sentence and overall, with their themes. Short texts are
     where per-message overhead dominates, so this task is micro-batched: up to TALENTQ_BATCH_SIZE messages,

@@ -134,12 +134,17 @@ def _groups(valid: Sequence[Pair]) -> list[tuple[list[Pair], bool]]:
     """Which jobs run together: every first delivery in one handler call; a message delivered before (a pool process
     died under its batch) alone, so that a job that kills its process takes no neighbour with it; a message
     delivered more than ``MAX_DELIVERIES`` times not at all (``lost``: dead-lettered as ``worker_lost``)."""
-    counts = _deliveries([(r.id, int((r.request_dict or {}).get("retries") or 0)) for r, _ in valid])
-    first = [pair for pair, n in zip(valid, counts, strict=True) if n == 1]
-    again = [[pair] for pair, n in zip(valid, counts, strict=True) if 1 < n <= MAX_DELIVERIES]
-    lost = [pair for pair, n in zip(valid, counts, strict=True) if n > MAX_DELIVERIES]
+    messages = {request.id: _retries(request) for request, _ in valid}
+    counts = dict(zip(messages, _deliveries(list(messages.items())), strict=True))
+    first = [pair for pair in valid if counts[pair[0].id] == 1]
+    again = [[pair] for pair in valid if 1 < counts[pair[0].id] <= MAX_DELIVERIES]
+    lost = [pair for pair in valid if counts[pair[0].id] > MAX_DELIVERIES]
     groups = [(group, False) for group in ([first] if first else []) + again]
     return groups + ([(lost, True)] if lost else [])
+
+
+def _retries(request: Any) -> int:
+    return int((request.request_dict or {}).get("retries") or 0)
 
 
 def _run_group(
@@ -159,7 +164,7 @@ def _run_group(
     except Exception as exc:
         limit, code = _classify(exc)
         for request, job in group:
-            retries = int((request.request_dict or {}).get("retries") or 0)
+            retries = _retries(request)
             _log_fault(task, exc, retries)
             if retries >= limit and _dead_letter(task, [job], code, exc, retries):
                 states[request.id] = ("task-failed", exc)
