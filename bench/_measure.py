@@ -275,6 +275,7 @@ class Workload:
     submit: Submit
     naive_version: str
     naive_submit: Submit
+    batch: int  # jobs per handler call, as a worker takes them
     fresh: Callable[[], None] = lambda: None  # reset per-process caches before a stage
 
 
@@ -325,15 +326,17 @@ def sentiment_workload(settings: Settings) -> Workload:
         submit=enqueue.sentiments,  # a bulk producer: one message per batch of comments
         naive_version=naive.sentiment_version(),
         naive_submit=lambda ids: [naive.sentiment.apply_async(args=[i]) for i in ids],
+        batch=batch,
     )
 
 
 def resume_workload(settings: Settings) -> Workload:
     fp32_encoder, *_ = naive._models()
+    batch = settings.resume_batch_size
 
     def handler(ids: Sequence[int]) -> None:
-        for i in ids:
-            handlers.parse_resumes([ParseResumePayload(document_id=i)])
+        for chunk in chunks(ids, batch):
+            handlers.parse_resumes([ParseResumePayload(document_id=i) for i in chunk])
 
     return Workload(
         name=RESUMES,
@@ -346,7 +349,7 @@ def resume_workload(settings: Settings) -> Workload:
             ModelStage("raw fp32 encoder, embed only (reference)", embed_batches(fp32_encoder, 32)),
             ModelStage(
                 f"raw parse + embed ({settings.runtime}: ceiling)",
-                model_work(RESUMES, settings, settings.batch_size),
+                model_work(RESUMES, settings, batch),
                 "ceiling",
                 parallel=True,
             ),
@@ -355,6 +358,7 @@ def resume_workload(settings: Settings) -> Workload:
         submit=lambda ids: [enqueue.parse_then_score(i, None) for i in ids],
         naive_version=naive.resume_version(),
         naive_submit=lambda ids: [naive.parse.apply_async(args=[i]) for i in ids],
+        batch=batch,
         fresh=phrase_cache._cache.clear,
     )
 
@@ -402,7 +406,7 @@ def _model_stage(work: Workload, model: ModelStage, warm: Sequence, items: Seque
     for a parallel stage, in ``processes`` processes."""
     items = items[: model.limit]
     if model.parallel and processes > 1:
-        seconds, cpu = _parallel.run(partial(model_work, work.name), get_settings().batch_size, warm, items, processes)
+        seconds, cpu = _parallel.run(partial(model_work, work.name), work.batch, warm, items, processes)
         name = f"{model.name}, {processes} processes"
         notes = ""
     else:

@@ -4,7 +4,8 @@
   CUDA) beside the naive worker's way of calling it, one text per call;
 - résumés: the model work alone (the entity model over all windows of a batch, then the résumé embeddings) beside
   the same work one résumé per call, and the whole parse (``ResumeParser.parse_many``) with its
-  wall time split into model calls (``workers.engine.model_clock``) and the Python around them.
+  wall time split into model calls (``workers.engine.model_clock``) and the Python around them, then the same with
+  the entity model one chunk ahead in a thread (``overlap=True``, what a CUDA worker's parse tasks run).
 
 Printed as a table with the ratios; the queue pipeline itself (``bench.pipeline``) needs Redis and PostgreSQL.
 
@@ -17,6 +18,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import cycle, islice
 from pathlib import Path
 
@@ -90,6 +92,10 @@ def _resume_stages(parser: ResumeParser, texts: list[str], batch: int) -> list[t
     rate = _rate(parser.parse_many, texts, batch, warm=False)
     share = (model_time().wall_s - before.wall_s) / (len(texts) / rate)
     stages.append((f"whole parse, batches of {batch} ({share:.0%} of its wall time in model calls)", rate))
+    overlapped = _rate(partial(parser.parse_many, overlap=True), texts, batch, warm=False)
+    stages.append(
+        (f"whole parse, batches of {batch}, entity model a chunk ahead in a thread (a GPU worker's)", overlapped)
+    )
     return stages
 
 

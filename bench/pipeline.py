@@ -1,6 +1,7 @@
 """End-to-end throughput of talentq against the model alone and against a naive Celery pipeline.
 
-    python -m bench.pipeline [--short 500] [--resumes 40] [--runtime fp32|bf16|onnx|onnx-int8] [--rss-tasks 10000]
+    python -m bench.pipeline [--short 500 | --skip-short] [--resumes 40 | --skip-resumes] [--resume-batch-size 8]
+                             [--runtime fp32|bf16|onnx|onnx-int8] [--rss-tasks 10000]
 
 In one run, on real Redis and PostgreSQL (a fresh database and a private Redis database number):
 the model alone in this process (the ceiling), the naive pipeline (``bench.naive``: one task per
@@ -58,6 +59,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="another checkout with its own .venv (e.g. a worktree of main): its talentq pipeline is timed in this "
         "run too, for a before/after ratio under the same load",
     )
+    parser.add_argument("--skip-short", action="store_true", help="only the résumé workload")
+    parser.add_argument("--resume-batch-size", type=int, default=None, help="TALENTQ_RESUME_BATCH_SIZE")
     return parser.parse_args(argv)
 
 
@@ -68,6 +71,7 @@ def configure_environment(args: argparse.Namespace, database_url: str) -> None:
         "TALENTQ_TORCH_THREADS": args.torch_threads,
         "TALENTQ_BATCH_SIZE": args.batch_size,
         "TALENTQ_BATCH_WAIT_MS": args.batch_wait_ms,
+        "TALENTQ_RESUME_BATCH_SIZE": args.resume_batch_size,
     }
     os.environ.update({k: str(v) for k, v in optional.items() if v is not None})
     os.environ.update(
@@ -92,10 +96,13 @@ def run(args: argparse.Namespace, log_dir: Path) -> tuple[list[Stage], MemoryGro
 
     settings = get_settings()
     options = _measure.Options(args.concurrency, args.pool, log_dir, args.timeout, args.baseline_tree)
-    warm_n = args.warmup if args.warmup is not None else 2 * settings.batch_size
-    shorts = short_texts(warm_n + args.short + args.rss_tasks)
-    warm, texts, rss = shorts[:warm_n], shorts[warm_n : warm_n + args.short], shorts[warm_n + args.short :]
-    stages, growth = _measure.measure(_measure.sentiment_workload(settings), warm, texts, options, rss)
+    stages: list[Stage] = []
+    growth = None
+    if not args.skip_short:
+        warm_n = args.warmup if args.warmup is not None else 2 * settings.batch_size
+        shorts = short_texts(warm_n + args.short + args.rss_tasks)
+        warm, texts, rss = shorts[:warm_n], shorts[warm_n : warm_n + args.short], shorts[warm_n + args.short :]
+        stages, growth = _measure.measure(_measure.sentiment_workload(settings), warm, texts, options, rss)
     if not args.skip_resumes:
         resumes = resume_texts(args.warmup_resumes + args.resumes)
         warm, texts = resumes[: args.warmup_resumes], resumes[args.warmup_resumes :]
@@ -116,7 +123,8 @@ def header(args: argparse.Namespace) -> str:
     return (
         f"{os.cpu_count()} cores (load average {load}), torch {torch.get_num_threads()} threads per process; "
         f"runtime {settings.runtime}, device {settings.device}, {args.concurrency} worker process(es), "
-        f"pool {args.pool}, batch {settings.batch_size}, batch wait {settings.batch_wait_ms} ms"
+        f"pool {args.pool}, batch {settings.batch_size} (résumés {settings.resume_batch_size}), "
+        f"batch wait {settings.batch_wait_ms} ms"
     )
 
 

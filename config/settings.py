@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(1, description="Worker processes per `talentq worker`.")
     batch_size: int = Field(64, description="Most jobs of one kind in one handler call and transaction.")
     batch_wait_ms: int = Field(200, description="Longest wait to fill a batch.")
+    resume_batch_size: int = Field(
+        8, ge=1, description="Most résumés in one parse handler call (a résumé costs ~100× a short text)."
+    )
+    parse_overlap: bool | None = Field(
+        None,
+        description="Run the entity model of a batch's next résumés in a thread while the current ones are "
+        "parsed; unset = on for CUDA (on a CPU every core is already busy).",
+    )
     batch_tokens: int | None = Field(
         None, gt=0, description="Padded tokens per forward pass; unset = 512 on the CPU, 16384 on CUDA."
     )

@@ -287,19 +287,21 @@ def prefetch_multiplier(queues: list[str], settings: Settings) -> int:
     for the visibility timeout, even to the live worker that still holds it, so a process holds no more than
     it can finish within that timeout at the time limit per job: ``V // T`` jobs (a micro-batch is one job).
 
-    Within that: 1 for one-at-a-time tasks; two batches for a worker of the micro-batched sentiment queue
-    alone (it must hold a whole batch to fill it, and the next one while that runs, or the pool idles between
-    batches: 17 % of its time with one). A worker of sentiment and other queues holds at most ``V // T``
+    Within that: two batches for a worker of one micro-batched queue alone (it must hold a whole batch to fill it,
+    and the next one while that runs, or the pool idles between batches: 17 % of its time with one), sentiment
+    (TALENTQ_BATCH_SIZE) or résumés (TALENTQ_RESUME_BATCH_SIZE). A worker of several kinds holds at most ``V // T``
     messages, since any of them may be a résumé (two batches of 64 held 128 résumés, and ran hundreds twice)."""
     from tasks.contract import BULK_SUFFIX
 
     rounds = max(1, settings.visibility_timeout_s // settings.task_time_limit_s)
     kinds = {queue.removesuffix(BULK_SUFFIX) for queue in queues}  # a bulk lane holds the same jobs
-    if "sentiment" not in kinds:
+    batched = {"sentiment": settings.batch_size, "resumes": settings.resume_batch_size}
+    sizes = [size for kind, size in batched.items() if kind in kinds]
+    if not sizes:
         return 1
-    if kinds == {"sentiment"}:
-        return settings.batch_size * min(2, rounds)
-    return min(2 * settings.batch_size, rounds)
+    if len(kinds) == 1:
+        return sizes[0] * min(2, rounds)
+    return min(2 * max(sizes), rounds)
 
 
 def worker_command(

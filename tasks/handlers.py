@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
+from celery.canvas import Signature
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
@@ -20,6 +21,7 @@ from config.settings import Settings, get_settings
 from db import repository
 from db.models import Application, Comment, Document, Failure, JobPosting, ResumeResult, ScoreResult, SentimentResult
 from db.session import session_scope
+from tasks import outbox
 from tasks.contract import (
     ANALYZE_SENTIMENT,
     PARSE_RESUME,
@@ -145,16 +147,19 @@ def extract_texts(jobs: Sequence[ExtractTextPayload]) -> list[Outcome]:
         return outcomes
 
 
-def parse_resumes(jobs: Sequence[ParseResumePayload]) -> list[Outcome]:
+def parse_resumes(jobs: Sequence[ParseResumePayload], then: Sequence[Signature | None] = ()) -> list[Outcome]:
     """Parse every job's résumé in one call of the parser (its models run over all of them in large batches),
-    then write every row in one transaction."""
+    then write every row in one transaction, with ``then``: the chain steps that follow the jobs (scoring),
+    staged in the outbox whether a job is done or failed, as a plain task's chain goes on (tasks/chains.py)."""
     settings = get_settings()
     parser = registry.resume_parser(settings)
     version = resume_model_version(settings)
+    overlap = settings.parse_overlap if settings.parse_overlap is not None else parser.encoder.device.type == "cuda"
     with session_scope(settings.database_url) as session:
+        outbox.add(session, [step for step in then if step is not None])
         outcomes: list[Outcome] = []
         todo = list(_document_texts(session, jobs, settings.max_document_bytes, outcomes))
-        parsed_all = parser.parse_many([text for _, _, text in todo])
+        parsed_all = parser.parse_many([text for _, _, text in todo], overlap=overlap)
         hashes = [repository.sha256(text) for _, _, text in todo]
         embed_cached(session, parser.encoder, {h: text for h, (_, _, text) in zip(hashes, todo, strict=True)})
         for (job, doc, text), text_hash, parsed in zip(todo, hashes, parsed_all, strict=True):

@@ -21,6 +21,7 @@ from typing import Any
 import redis.exceptions
 import sqlalchemy.exc
 from celery import Task
+from celery.canvas import Signature
 from celery.exceptions import Reject, Retry
 from pydantic import ValidationError
 
@@ -57,16 +58,18 @@ def broker_client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url)
 
 
-def _deliveries(task: Task) -> int:
-    """How often this message (task id and retry number) has started, counted in the broker's Redis for a
-    few visibility timeouts. A normal run counts 1; a redelivery after a worker died counts again."""
+def _deliveries(messages: Sequence[tuple[str, int]]) -> list[int]:
+    """How often each message (task id and retry number) has started, counted in the broker's Redis for a few
+    visibility timeouts. A normal run counts 1; a redelivery after a worker died counts again."""
     settings = get_settings()
     if settings.embedded:
-        return 1
-    key = f"talentq:deliveries:{task.request.id}:{task.request.retries}"
+        return [1] * len(messages)
+    expire_s = settings.visibility_timeout_s * (MAX_DELIVERIES + 1)
     with broker_client(settings.broker_url or "").pipeline() as pipe:
-        count, _ = pipe.incr(key).expire(key, settings.visibility_timeout_s * (MAX_DELIVERIES + 1)).execute()
-    return int(count)
+        for task_id, retries in messages:
+            key = f"talentq:deliveries:{task_id}:{retries}"
+            pipe.incr(key).expire(key, expire_s)
+        return [int(count) for count in pipe.execute()[::2]]
 
 
 def backoff_seconds(retries: int) -> float:
@@ -86,7 +89,7 @@ def run_guarded(task: Task, handler: Handler, raw_payloads: Sequence[Any]) -> li
     jobs: list[Payload] = []
     try:
         jobs, outcomes = _validate(task, raw_payloads)
-        if jobs and _deliveries(task) > MAX_DELIVERIES:
+        if jobs and _deliveries([(task.request.id, task.request.retries)])[0] > MAX_DELIVERIES:
             raise WorkerLost(f"the worker process died while running this job {MAX_DELIVERIES} times")
         return outcomes + (_observed(task, handler, jobs) if jobs else [])
     except Retry:
@@ -101,10 +104,13 @@ def run_guarded(task: Task, handler: Handler, raw_payloads: Sequence[Any]) -> li
         raise _retry(task, exc, retries, limit if retries < limit else None) from exc
 
 
-def run_batch(task: Task, handler: Handler, requests: Sequence[Any]) -> list[dict[str, Any]]:
+def run_batch(
+    task: Task, handler: Handler, requests: Sequence[Any], then: Callable[[Any], Signature | None] | None = None
+) -> list[dict[str, Any]]:
     """A micro-batch of messages (celery-batches ``SimpleRequest``s) in one handler call and one
     transaction. On a fault each message is re-published with its own retry count and backoff, and
-    the originals are acknowledged: as with Celery's retry, the job lives on in the new message."""
+    the originals are acknowledged: as with Celery's retry, the job lives on in the new message.
+    ``then``: each request's next chain step, passed to the handler to stage with its results (tasks/chains.py)."""
     started = time.monotonic()
     valid = []
     outcomes: list[dict[str, Any]] = []
@@ -113,21 +119,62 @@ def run_batch(task: Task, handler: Handler, requests: Sequence[Any]) -> list[dic
         outcomes += invalid
         valid += [(request, job) for job in jobs]
     states = {request.id: ("task-succeeded", None) for request in requests}
+    for group, lost in _groups(valid):
+        outcomes += _run_group(task, handler, group, states, then, lost)
+    runtime = time.monotonic() - started
+    events.report_batch(task, requests, states, runtime)
+    log.info("batch ran", extra={"task": task.name, "messages": len(requests), "seconds": round(runtime, 3)})
+    return outcomes
+
+
+Pair = tuple[Any, Payload]
+
+
+def _groups(valid: Sequence[Pair]) -> list[tuple[list[Pair], bool]]:
+    """Which jobs run together: every first delivery in one handler call; a message delivered before (a pool process
+    died under its batch) alone, so that a job that kills its process takes no neighbour with it; a message
+    delivered more than ``MAX_DELIVERIES`` times not at all (``lost``: dead-lettered as ``worker_lost``)."""
+    messages = {request.id: _retries(request) for request, _ in valid}
+    counts = dict(zip(messages, _deliveries(list(messages.items())), strict=True))
+    first = [pair for pair in valid if counts[pair[0].id] == 1]
+    again = [[pair] for pair in valid if 1 < counts[pair[0].id] <= MAX_DELIVERIES]
+    lost = [pair for pair in valid if counts[pair[0].id] > MAX_DELIVERIES]
+    groups = [(group, False) for group in ([first] if first else []) + again]
+    return groups + ([(lost, True)] if lost else [])
+
+
+def _retries(request: Any) -> int:
+    return int((request.request_dict or {}).get("retries") or 0)
+
+
+def _run_group(
+    task: Task,
+    handler: Handler,
+    group: Sequence[Pair],
+    states: dict[str, tuple[str, BaseException | None]],
+    then: Callable[[Any], Signature | None] | None,
+    lost: bool,
+) -> list[dict[str, Any]]:
+    jobs = [job for _, job in group]
+    call = functools.partial(handler, then=[then(request) for request, _ in group]) if then else handler
     try:
-        if valid:
-            outcomes += _observed(task, handler, [job for _, job in valid])
+        if lost:
+            raise WorkerLost(f"the worker process died while running this job {MAX_DELIVERIES} times")
+        return _observed(task, call, jobs)
     except Exception as exc:
         limit, code = _classify(exc)
-        for request, job in valid:
-            retries = int((request.request_dict or {}).get("retries") or 0)
+        for request, job in group:
+            retries = _retries(request)
             _log_fault(task, exc, retries)
             if retries >= limit and _dead_letter(task, [job], code, exc, retries):
                 states[request.id] = ("task-failed", exc)
-            else:  # retries left, or no dead letter written: the job lives on in a new message
-                task.apply_async(args=[job.model_dump()], countdown=backoff_seconds(retries), retries=retries + 1)
+            else:  # retries left, or no dead letter written: the job lives on in a new message, chain and all
+                chain = (request.request_dict or {}).get("chain")
+                task.apply_async(
+                    args=[job.model_dump()], countdown=backoff_seconds(retries), retries=retries + 1, chain=chain
+                )
                 states[request.id] = ("task-retried", exc)
-    events.report_batch(task, requests, states, time.monotonic() - started)
-    return outcomes
+        return []
 
 
 def _observed(task: Task, handler: Handler, jobs: Sequence[Payload]) -> list[dict[str, Any]]:

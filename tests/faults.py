@@ -188,7 +188,7 @@ def _install_poison(attempts_log: Path) -> None:
 
     real = handlers.parse_resumes
 
-    def poisoned(jobs: Sequence[Any]) -> list[dict[str, Any]]:
+    def poisoned(jobs: Sequence[Any], **kwargs: Any) -> list[dict[str, Any]]:
         ids = [job.document_id for job in jobs]
         with session_scope(os.environ["TALENTQ_DATABASE_URL"]) as session:
             names = session.scalars(select(Document.filename).where(Document.id.in_(ids))).all()
@@ -198,26 +198,24 @@ def _install_poison(attempts_log: Path) -> None:
             if any(name.startswith("oom-") for name in names):  # as the kernel's OOM killer would
                 os.kill(os.getpid(), signal.SIGKILL)
             raise RuntimeError(f"poison document {ids[0]}: this handler always fails")
-        return real(jobs)
+        return real(jobs, **kwargs)
 
     handlers.parse_resumes = poisoned
 
 
 def _install_run_log(runs_log: Path, delay_s: float) -> None:
-    """Wrap ``tasks.handlers.parse_resumes``: append each run's message (task id and retry number: a retry is
-    a new message, a redelivery the same one) to a file, then take ``delay_s`` per job (a slow model), so that
-    a backlog outlasts a short visibility timeout."""
-    from celery import current_task
-
+    """Wrap ``tasks.handlers.parse_resumes``: append each job it runs (its document) to a file, then take
+    ``delay_s`` per job (a slow model), so that a backlog outlasts a short visibility timeout. Parse tasks are
+    micro-batched: the handler sees jobs, not messages."""
     from tasks import handlers
 
     real = handlers.parse_resumes
 
-    def logged(jobs: Sequence[Any]) -> list[dict[str, Any]]:
+    def logged(jobs: Sequence[Any], **kwargs: Any) -> list[dict[str, Any]]:
         with runs_log.open("a") as handle:
-            handle.write(f"{current_task.request.id}:{current_task.request.retries}\n")
+            handle.writelines(f"{job.document_id}\n" for job in jobs)
         time.sleep(delay_s * len(jobs))
-        return real(jobs)
+        return real(jobs, **kwargs)
 
     handlers.parse_resumes = logged
 

@@ -99,7 +99,7 @@ def test_gpu_benchmark_reports_both_workloads_and_the_model_share(tmp_path: Path
     done = run_while_progressing([sys.executable, "-m", "bench.gpu", *args], tmp_path, STALL_S)
     assert done.returncode == 0, done.stdout + done.stderr[-4000:]
     short, resumes = _rows(done.stdout, "short texts"), _rows(done.stdout, "résumés")
-    assert len(short) == 2 and len(resumes) == 3
+    assert len(short) == 2 and len(resumes) == 4
     assert all(float(row[2]) > 0 and row[3].endswith("×") for row in short + resumes)
     share = re.search(r"\((\d+)% of its wall time in model calls\)", resumes[2][1])
     assert share and 0 < int(share.group(1)) <= 100

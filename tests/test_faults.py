@@ -195,9 +195,9 @@ def test_a_backlog_longer_than_the_visibility_timeout_runs_each_job_once(start_w
     ids = list(submit_resumes(database_url, tmp_path / "r", files, env=broker.env).values())
     start_worker(queues="resumes,sentiment", extra_env=env)
     figures = finish_exactly_once(database_url, broker.client(), [Jobs(ResumeResult.document_id, PARSE_RESUME, ids)])
-    counts = Counter(runs.read_text().split())  # runs per message; a retry (time limit under load) is a new one
-    twice = sorted(message for message, n in counts.items() if n > 1)
-    assert not twice, f"{len(twice)} of {len(ids)} messages ran more than once on a live worker"
+    counts = Counter(runs.read_text().split())  # runs per résumé
+    twice = sorted(job for job, n in counts.items() if n > 1)
+    assert not twice, f"{len(twice)} of {len(ids)} résumés ran more than once on a live worker"
     record_figures("backlog_redelivery", **figures, runs=sum(counts.values()), run_twice=len(twice))
 
 

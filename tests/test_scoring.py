@@ -77,3 +77,9 @@ def test_matching_candidate_outscores_unrelated_one_with_reasons(encoder, requir
 )
 def test_education_levels(text, level):
     assert scoring.education_level(text) == level
+
+
+def test_a_posting_without_headings_is_all_requirements():
+    """A one-paragraph posting (no heading after its title) used to fail every score of its applications."""
+    text = "Backend engineer\n\nWe need Python, Django and PostgreSQL, 3+ years.\n"
+    assert scoring.requirement_texts(text) == (text, "")

@@ -50,14 +50,18 @@ def test_worker_command_sizes_prefetch_to_the_work():
     cpu = worker_command("resumes,control", 4, "prefork")
     assert gpu[gpu.index("-P") + 1] == "solo" and gpu[gpu.index("-c") + 1] == "1"
     assert "-E" in gpu and "-E" in cpu  # task events for Flower
-    assert cpu[cpu.index("--prefetch-multiplier") + 1] == "1"
-    # A mixed worker holds no more than it can run within the visibility timeout at the time limit each.
     rounds = settings.visibility_timeout_s // settings.task_time_limit_s
+    # Résumés are micro-batched too: a worker of résumés and control holds what it may run in time.
+    assert cpu[cpu.index("--prefetch-multiplier") + 1] == str(min(rounds, 2 * settings.resume_batch_size))
+    # A mixed worker holds no more than it can run within the visibility timeout at the time limit each.
     assert gpu[gpu.index("--prefetch-multiplier") + 1] == str(min(rounds, 2 * settings.batch_size))
     short = settings.model_copy(update={"visibility_timeout_s": 20, "task_time_limit_s": 15})
     assert prefetch_multiplier(["sentiment"], settings) == 2 * settings.batch_size
     assert prefetch_multiplier(["sentiment"], short) == settings.batch_size
     assert prefetch_multiplier(["resumes", "sentiment"], short) == 1
+    assert prefetch_multiplier(["resumes"], settings) == 2 * settings.resume_batch_size
+    assert prefetch_multiplier(["resumes", "resumes.bulk"], short) == settings.resume_batch_size
+    assert prefetch_multiplier(["scoring"], settings) == 1
 
 
 def test_versions_known_without_loading_match_the_loaded_encoder(encoder):

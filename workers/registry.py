@@ -6,6 +6,7 @@ Celery's prefork pool calls ``warm_up`` in every child after the fork; any other
 
 from __future__ import annotations
 
+import copy
 import os
 from functools import cache
 from pathlib import Path
@@ -69,6 +70,9 @@ def _resume_parser(resume_model: str | None, encoder_key: tuple) -> ResumeParser
         # The bundled entity model is fine-tuned on the bundled encoder: shared with it, or loaded beside another.
         bundled = shared if encoder_key[0] is None else _encoder(None, *encoder_key[1:])
         entities = ResumeEntityModel(bundled)
+        # Its own tokenizer: with TALENTQ_PARSE_OVERLAP it tokenizes in a thread while the encoder embeds phrases,
+        # and a fast tokenizer's truncation settings are state that one call may change under another.
+        entities.tokenizer = copy.deepcopy(bundled.tokenizer)
     return ResumeParser(shared, entities)
 
 

@@ -21,6 +21,7 @@ let experience compensate for the wrong field, ranked worse than cosine similari
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -108,7 +109,7 @@ def requirement_texts(text: str) -> tuple[str, str]:
     headings = [m for m in _HEADING.finditer(text) if m.start() > start]  # the first line is the posting's title
     sections = [
         (next(g for g in m.groups() if g), text[m.end() : nxt.start() if nxt else len(text)])
-        for m, nxt in zip(headings, [*headings[1:], None], strict=True)
+        for m, nxt in pairwise([*headings, None])  # a posting without headings has no sections
     ]
     nice = "\n".join(body for title, body in sections if _NICE_HEADING.match(title))
     required = "\n".join(

@@ -18,6 +18,7 @@ from typing import Literal
 
 from langdetect import DetectorFactory, LangDetectException, detect
 
+from workers.engine.ahead import ahead
 from workers.engine.encoder import Encoder
 from workers.resume import assemble
 from workers.resume.contacts import find_emails, find_languages, find_links, find_name, find_phones
@@ -45,6 +46,7 @@ NO_SKILL_SECTIONS = ("publications", "references")  # titles of papers and refer
 NO_JOB_SECTIONS = ("header", "personal", "references")  # a referee's title and employer are not the candidate's
 LANGUAGE_CHARS = 2000
 HEADLINE_CHARS = 400  # without a section heading, a headline title sits this close to the top
+OVERLAP_CHUNK = 8  # résumés per chunk of entity-model work run ahead: ~one 16,384-token CUDA batch of 1,000 words
 
 
 def parser_version(resume_model: str | None) -> str:
@@ -76,12 +78,14 @@ class ResumeParser:
         return self.parse_many([text], default_region=default_region, today=today)[0]
 
     def parse_many(
-        self, texts: Sequence[str], *, default_region: str = "US", today: date | None = None
+        self, texts: Sequence[str], *, default_region: str = "US", today: date | None = None, overlap: bool = False
     ) -> list[ParsedResume]:
         """Every field of every text with its evidence span; ``today`` closes "present" ranges. The entity model
-        runs once over all texts, in shared forward passes."""
+        runs once over all texts, in shared forward passes; with ``overlap``, over ``OVERLAP_CHUNK`` texts at a
+        time in a background thread, one chunk ahead of the rules (a GPU worker's layout, docs/operations.md)."""
         cleaned = [clean(text) for text in texts]
-        tagged = self.entity_model.tag(cleaned)
+        tag = self.entity_model.tag
+        tagged = ahead(tag, cleaned, OVERLAP_CHUNK) if overlap and len(cleaned) > OVERLAP_CHUNK else tag(cleaned)
         return [
             self._assemble(text, entities, default_region, today or date.today())
             for text, entities in zip(cleaned, tagged, strict=True)
