@@ -79,6 +79,21 @@ def test_shipped_model_reads_lines_and_flattened_pages_alike(parser: ResumeParse
     assert all(job.title.confidence < 1 for job in with_lines.experience if job.title)
 
 
+def test_a_dated_job_under_another_heading_is_a_job_and_a_wished_for_title_is_not(parser: ResumeParser) -> None:
+    """A job list run on past a skills heading still gives its jobs; the title the candidate hopes for does not."""
+    lines = ["Priya Raman", "priya.raman@example.com", "", "OBJECTIVE", "Looking for a Staff Engineer position.", ""]
+    lines += ["EXPERIENCE", "Senior Data Engineer, Stripe – San Francisco, CA", "Jan 2019 – Present", ""]
+    lines += ["SKILLS", "Python, SQL, Apache Spark, Airflow", "Software Engineer, Acme Corporation – Austin, TX"]
+    lines += ["Jun 2015 – Dec 2018", "Wrote billing services.", ""]
+    text = "\n".join(lines)
+    parsed = parser.parse(text, today=TODAY)
+    assert [s.kind for s in parsed.sections] == ["header", "summary", "experience", "skills"]
+    assert entries(parsed) == [
+        ("Senior Data Engineer", "Stripe", "2019-01", None),
+        ("Software Engineer", "Acme Corporation", "2015-06", "2018-12"),
+    ]
+
+
 def test_a_long_resume_is_read_to_its_end(parser: ResumeParser) -> None:
     filler = "Maintained reporting dashboards and reviewed the weekly figures with the finance team. " * 120
     text = resume_with_lines().replace("EDUCATION", filler + "\n\nEDUCATION")

@@ -4,9 +4,10 @@ The model often tags part of an employer's, a school's or a job's name: "Barnes"
 "Elementary" of "West Bradford Elementary" (with "Bradford" read as a place), "Vice President" of "Vice President of
 International Sales". On a résumé's entry lines such a name is the run of capitalised words it sits in, so a name
 span grows over the capitalised words beside it, and the connectors between them ("of", "&"), up to a separator
-(a comma, a pipe, a colon, a line break, a run of spaces) or a lower-case word ("Engineer at Google" stays
-"Engineer"); fragments of one name it meets join it. Held-out halves, strict F1 (README): titles +7, companies +10
-points.
+(a comma, a pipe, a colon, a line break, a run of spaces), a lower-case word ("Engineer at Google" stays
+"Engineer") or another entity the model is sure of. Fragments of one name it meets join it, and spans too unsure to
+fill a field are taken in ("St. Mary Hospital" with its "." read as a school). On the held-out odd half, strict F1:
+titles 0.44 → 0.51, companies 0.28 → 0.38.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from workers.resume.assemble import MIN_CONFIDENCE
 from workers.resume.entities import Entity
 
 NAME_LABELS = frozenset({"TITLE", "COMPANY", "COLLEGE"})
@@ -41,7 +43,7 @@ def whole_names(text: str, entities: Sequence[Entity]) -> list[Entity]:
                 if word is None:
                     break
                 others = [j for j, o in enumerate(ordered) if j != k and o.start < word[1] and o.end > word[0]]
-                if any(ordered[j].label != entity.label for j in others):
+                if any(ordered[j].label != entity.label and ordered[j].confidence >= MIN_CONFIDENCE for j in others):
                     break
                 taken.update(others)
                 parts += [ordered[j] for j in others]
@@ -49,7 +51,7 @@ def whole_names(text: str, entities: Sequence[Entity]) -> list[Entity]:
         start, end = _without_edge_connectors(text, start, end)
         confidence = sum(p.confidence for p in parts) / len(parts)
         grown.append(Entity(entity.label, start, end, text[start:end], confidence))
-    kept = [e for k, e in enumerate(grown) if k not in taken or ordered[k].label not in NAME_LABELS]
+    kept = [e for k, e in enumerate(grown) if k not in taken]
     return sorted(set(kept), key=lambda e: (e.start, e.end))
 
 
