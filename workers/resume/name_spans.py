@@ -23,7 +23,6 @@ CONNECTORS = frozenset({"of", "and", "&", "for", "on", "de", "du", "la", "des", 
 STOPS = frozenset(",;|:•·()[]–—/")  # a word starting with one, or (growing left) ending with one, ends a name
 MAX_GROWTH = 8  # words a name may gain on each side
 NEXT_WORD = re.compile(r" (\S+)")
-PREVIOUS_WORD = re.compile(r"(\S+) $")
 
 
 def whole_names(text: str, entities: Sequence[Entity]) -> list[Entity]:
@@ -64,10 +63,15 @@ def _word_beside(text: str, start: int, end: int, forward: bool) -> tuple[int, i
             return None
         word_start, word = match.start(1), match.group(1).rstrip("".join(STOPS) + ".")
     else:
-        match = PREVIOUS_WORD.search(text, 0, start)
-        if not match or match.group(1)[-1] in STOPS:
+        space = start - 1  # the word ends one space before the name; found by walking back, not by a regex
+        if space < 1 or text[space] != " " or text[space - 1].isspace():  # search over the whole text before it
             return None
-        word_start, word = match.start(1), match.group(1)
+        word_start = space - 1
+        while word_start > 0 and not text[word_start - 1].isspace():
+            word_start -= 1
+        word = text[word_start:space]
+        if word[-1] in STOPS:
+            return None
     if not word or not (word[0].isupper() or word.casefold() in CONNECTORS):
         return None
     return word_start, word_start + len(word)
