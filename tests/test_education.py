@@ -1,0 +1,86 @@
+"""Education entries by rules: the degree with the subject written after it, the school's name alone, and the
+words that look like a degree or a school but name something else."""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.resume.education import find_education
+
+
+def entries(text: str) -> list[tuple[str | None, str | None, str | None, int | None]]:
+    """(degree, field, institution, graduation year) of each entry."""
+    found = find_education(text, [(0, len(text))])
+    return [
+        (
+            e.degree and e.degree.value,
+            e.field and e.field.value,
+            e.institution and e.institution.value,
+            e.graduation_year,
+        )
+        for e in found
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Education\nBA (Hons) Marketing\nNuneaton University, 2005 - 2008",
+            ("BA (Hons) Marketing", "Marketing", "Nuneaton University", 2008),
+        ),
+        (
+            "Education\nBachelor of Arts, History\nUniversity of Florida, Gainesville, FL\nMay 2010",
+            ("Bachelor of Arts, History", "History", "University of Florida", 2010),
+        ),
+        (
+            "Education\nB.S. | Hospitality Management, Cornell University, 2012",
+            ("B.S. | Hospitality Management", "Hospitality Management", "Cornell University", 2012),
+        ),
+        (
+            "Education\nPh.D. (Economics), Stanford University, 1999",
+            ("Ph.D. (Economics)", "Economics", "Stanford University", 1999),
+        ),
+        (  # a lost line break between the degree and its subject, as in the dev set
+            "EDUCATION  BS  Electrical Engineering, 1991: Rutgers University, New Brunswick, NJ",
+            ("BS  Electrical Engineering", "Electrical Engineering", "Rutgers University", 1991),
+        ),
+        (  # the month ends the subject; a school's name after the comma is the school, not a subject
+            "Education\nBachelor of Science, Marketing, May 2004\nMBA, Michigan State University, 2008",
+            ("Bachelor of Science, Marketing", "Marketing", None, 2004),
+        ),
+        (
+            "Education\nBachelor of Science in Computer Science\nUniversity of Texas, 2010",
+            ("Bachelor of Science in Computer Science", "Computer Science", "University of Texas", 2010),
+        ),
+        (  # a degree written before the school on one line belongs to neither's name
+            "Education  B.E Anna University 2012",
+            ("B.E", None, "Anna University", 2012),
+        ),
+        ("Education\nJuris Doctor, Harvard Law School, 2005", ("Juris Doctor", None, "Harvard Law School", 2005)),
+    ],
+)
+def test_degree_subject_and_school(text: str, expected: tuple) -> None:
+    assert entries(text)[0] == expected
+
+
+def test_a_school_after_the_comma_is_not_the_degree_subject() -> None:
+    text = "Education\nMBA, Michigan State University, 2008"
+    assert entries(text) == [("MBA", None, "Michigan State University", 2008)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Master thesis on supply chain planning",
+        "Associate Professor of History, 2010 - 2015",
+        "PhD researcher in the lab's workshop",
+        "Tools: MS Word, MS Office, Excel",
+        "Harvard Square, Boston, MA 02138",
+        "Served the students of Lincoln Elementary School and the Springfield School District",
+        "Presented on the role of the school counselor at the university",
+        "Masters research project on reading",
+    ],
+)
+def test_words_that_look_like_education_but_are_not(text: str) -> None:
+    assert entries(text) == []
