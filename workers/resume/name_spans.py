@@ -6,8 +6,9 @@ International Sales". On a résumé's entry lines such a name is the run of capi
 span grows over the capitalised words beside it, and the connectors between them ("of", "&"), up to a separator
 (a comma, a pipe, a colon, a line break, a run of spaces), a lower-case word ("Engineer at Google" stays
 "Engineer") or another entity the model is sure of. Fragments of one name it meets join it, and spans too unsure to
-fill a field are taken in ("St. Mary Hospital" with its "." read as a school). On the held-out odd half, strict F1:
-titles 0.44 → 0.51, companies 0.28 → 0.38.
+fill a field are taken in ("St. Mary Hospital" with its "." read as a school). A legal form after a comma ("Inc" of
+"Scientific-Atlanta, Inc") takes the name before it. On the held-out odd half, strict F1: titles 0.44 → 0.51,
+companies 0.28 → 0.38.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ CONNECTORS = frozenset({"of", "and", "&", "for", "on", "de", "du", "la", "des", 
 STOPS = frozenset(",;|:•·()[]–—/")  # a word starting with one, or (growing left) ending with one, ends a name
 MAX_GROWTH = 8  # words a name may gain on each side
 NEXT_WORD = re.compile(r" (\S+)")
+LEGAL_SUFFIX = re.compile(r"(?i:inc|llc|llp|ltd|limited|corp|corporation|co|plc|gmbh|pvt|ag|s\.?a)\.?")
 
 
 def whole_names(text: str, entities: Sequence[Entity]) -> list[Entity]:
@@ -38,7 +40,9 @@ def whole_names(text: str, entities: Sequence[Entity]) -> list[Entity]:
         start, end, parts = entity.start, entity.end, [entity]
         for forward in (True, False):
             for _ in range(MAX_GROWTH):
-                word = _word_beside(text, start, end, forward)
+                # "Scientific-Atlanta, Inc": a legal form after a comma ends the name before it
+                suffix = not forward and LEGAL_SUFFIX.fullmatch(text[start:end].split(maxsplit=1)[0]) is not None
+                word = _word_beside(text, start, end, forward, across_comma=suffix)
                 if word is None:
                     break
                 others = [j for j, o in enumerate(ordered) if j != k and o.start < word[1] and o.end > word[0]]
@@ -54,9 +58,9 @@ def whole_names(text: str, entities: Sequence[Entity]) -> list[Entity]:
     return sorted(set(kept), key=lambda e: (e.start, e.end))
 
 
-def _word_beside(text: str, start: int, end: int, forward: bool) -> tuple[int, int] | None:
-    """The span of the name word one space after ``end`` (or before ``start``), less a trailing separator; None
-    when there is none."""
+def _word_beside(text: str, start: int, end: int, forward: bool, across_comma: bool = False) -> tuple[int, int] | None:
+    """The span of the name word one space after ``end`` (or before ``start``, or before ", " when
+    ``across_comma``), less a trailing separator; None when there is none."""
     if forward:
         match = NEXT_WORD.match(text, end)
         if not match or match.group(1)[0] in STOPS:
@@ -66,6 +70,10 @@ def _word_beside(text: str, start: int, end: int, forward: bool) -> tuple[int, i
         space = start - 1  # the word ends one space before the name; found by walking back, not by a regex
         if space < 1 or text[space] != " " or text[space - 1].isspace():  # search over the whole text before it
             return None
+        if across_comma and text[space - 1] == ",":
+            space -= 1
+            if space < 1 or text[space - 1].isspace():
+                return None
         word_start = space - 1
         while word_start > 0 and not text[word_start - 1].isspace():
             word_start -= 1

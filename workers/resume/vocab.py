@@ -16,7 +16,10 @@ TITLE_RE = re.compile(
     r"electrician|carpenter|welder|machinist|foreman|superintendent|dispatcher|coach|trainer|mentor|facilitator|"
     r"organi[sz]er|advocate|caregiver|aide|provider|expert|leader|contractor|freelancer|freelance|creator|"
     r"educator|member|staff|teaching|sales ?person|waiter|waitress|bartender|estimator|surveyor|dentist|"
-    r"hygienist|clinician|practitioner|psychologist|counsel|official|commissioner|governor|ambassador)s?\b",
+    r"hygienist|clinician|practitioner|psychologist|counsel|official|commissioner|governor|ambassador|chief|adjunct|"
+    r"investigator|nutritionist|dietitian|scholar|babysitter|nanny|attendant|employee|rep|treasurer|internship|"
+    r"proofreader|realtor|copywriter|webmaster|patrolman|guard|barista|housekeeper|janitor|custodian|labou?rer|"
+    r"leadman|courier|stylist|paramedic|emt|midwife|technologist|pilot|sergeant|captain|lieutenant)s?\b",
     re.IGNORECASE,
 )
 COMPANY_RE = re.compile(
