@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from workers.resume.assemble import experience_entries, fills_field
-from workers.resume.dates import find_date_ranges
 from workers.resume.entities import Entity
 from workers.resume.name_spans import whole_names
 
@@ -69,31 +67,4 @@ def test_a_legal_form_after_a_comma_takes_the_name_before_it() -> None:
     assert names(text, ("TITLE", "Senior Engineer", 0.9), ("COMPANY", "Inc", 0.9)) == [
         ("TITLE", "Senior Engineer"),
         ("COMPANY", "Scientific-Atlanta, Inc"),
-    ]
-
-
-def test_spans_shaped_unlike_what_they_are_tagged_fill_no_field() -> None:
-    text = "Summer 2015: Customer Service Experience at stores, Sales Associate at Best Buy"
-    spans = [
-        ("TITLE", "Summer", 0.8),  # no head word of a job title
-        ("TITLE", "Customer Service Experience", 0.7),
-        ("COMPANY", "stores", 0.9),  # lower case
-        ("TITLE", "Sales Associate", 0.9),
-        ("COMPANY", "Best Buy", 0.5),
-    ]
-    kept = [e.text for e in tagged(text, *spans) if fills_field(e)]
-    assert kept == ["Sales Associate", "Best Buy"]
-
-
-def test_an_unsure_one_word_employer_counts_only_before_its_place() -> None:
-    text = "Sales Associate\nStripe – San Francisco, CA\nJan 2019 – Present\nHelped the Geeks team ship"
-    spans = [
-        ("TITLE", "Sales Associate", 0.9),
-        ("COMPANY", "Stripe", 0.5),
-        ("LOCATION", "San Francisco, CA", 0.9),
-        ("COMPANY", "Geeks", 0.5),
-    ]
-    jobs = experience_entries(text, tagged(text, *spans), find_date_ranges(text, 0, len(text)), [(0, len(text))])
-    assert [(j.title and j.title.value, j.company and j.company.value, j.start) for j in jobs] == [
-        ("Sales Associate", "Stripe", "2019-01")
     ]

@@ -2,7 +2,9 @@
 
 Entries are grouped in reading order, as a reader groups them: a job's title, company, place and dates follow each
 other in some order, and a field already filled means the next entry has begun. Dates come from the exact rules
-(``workers.resume.dates``), the rest from the model's spans, each with its confidence.
+(``workers.resume.dates``), the rest from the model's spans, each with its confidence; a title the model tagged
+without an employer on its line takes the employer the line names beside it ("Software Engineer, Apple"), with
+``LAYOUT_CONFIDENCE``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from workers.resume.dates import RANGE_RE, DateRange
+from workers.resume.dates import MONTH_RE, RANGE_RE, DateRange
 from workers.resume.entities import Entity
 from workers.resume.schema import Evidence, Experience
 from workers.resume.sections import Segment
@@ -22,9 +24,45 @@ FIELD_OF_STUDY_RE = re.compile(
 
 
 JOB_LABELS = frozenset({"TITLE", "COMPANY", "COLLEGE", "LOCATION"})
+EMPLOYER_LABELS = frozenset({"COMPANY", "COLLEGE"})
 MIN_CONFIDENCE = 0.4  # a span the model gives less than this fills no field (a stray tag in a bullet line)
 ONE_WORD_CONFIDENCE = 0.6  # a one-word employer needs more: alone, "University", "Center" or "Geeks" is a fragment
 EMPLOYER = {"COLLEGE": "COMPANY"}
+LAYOUT_CONFIDENCE = 0.5  # an employer read from the line's layout beside a title, not tagged by the model
+NAME_RUN = r"(?:[A-Z][\w&.'’/-]*)(?: (?:[A-Z0-9][\w&.'’/-]*|&|(?:of|and|the|de|for)\b))*"
+# words beside a title that say which function, when or how, not for whom: "Team Lead, QA", "Vice President, Sales"
+NOT_EMPLOYERS = frozenset(
+    [
+        "sales",
+        "marketing",
+        "qa",
+        "engineering",
+        "operations",
+        "finance",
+        "hr",
+        "it",
+        "construction",
+        "administration",
+        "research",
+        "development",
+        "continued",
+        "ongoing",
+        "present",
+        "current",
+        "contract",
+        "freelance",
+        "remote",
+        "volunteer",
+        "spring",
+        "summer",
+        "fall",
+        "autumn",
+        "winter",
+    ]
+)
+EMPLOYER_AFTER_RE = re.compile(rf"[ \t]*(?:,|–|—|-|@|\bat\b)[ \t]*(?P<name>{NAME_RUN})")
+EMPLOYER_BEFORE_RE = re.compile(rf"(?P<name>{NAME_RUN})[ \t]*(?:,|–|—|-)[ \t]*$")
+PROSE_AFTER_RE = re.compile(r"[ \t]+[a-z]")
 SEPARATED_BEFORE_RE = re.compile(r"(?:[,–|\n-]\s*|\s{2,})$")
 PLACE_AFTER_RE = re.compile(r"\s*[,–|-]?\s*")
 
@@ -109,11 +147,17 @@ def experience_entries(
 ) -> list[Experience]:
     """Titles, companies, places and date ranges in reading order inside ``scope`` (the experience sections),
     grouped into jobs; a job needs a title or a company. A school named in a job entry is the employer."""
-    items: list[tuple[int, str, object]] = [
-        (e.start, EMPLOYER.get(e.label, e.label), e)
+    kept = [
+        e
         for e in entities
         if e.label in JOB_LABELS and fills_field(e) and _employer_shaped(text, e, entities) and _in(e.start, scope)
     ]
+    kept += [
+        employer
+        for title in kept
+        if title.label == "TITLE" and (employer := _employer_beside(text, title, kept, entities)) is not None
+    ]
+    items: list[tuple[int, str, object]] = [(e.start, EMPLOYER.get(e.label, e.label), e) for e in kept]
     items += [(r.span[0], "DATES", r) for r in ranges if _in(r.span[0], scope)]
     jobs: list[dict[str, object]] = []
     current: dict[str, object] = {}
@@ -126,6 +170,43 @@ def experience_entries(
         current[kind] = item
     jobs.append(current)
     return [_experience(text, job) for job in jobs if "TITLE" in job or "COMPANY" in job]
+
+
+def _employer_beside(text: str, title: Entity, kept: Sequence[Entity], entities: Sequence[Entity]) -> Entity | None:
+    """The employer a line names beside a title the model tagged alone: "Software Engineer, Apple", "Surf Shop,
+    Retail Sales Associate". The capitalised words after the title (past a comma, a dash or "at") or before it
+    (up to a comma or a dash), on the same line, when the model tagged no employer on that line and those words
+    are no other entity it is sure of, no date and no title."""
+    line_start = max(text.rfind("\n", 0, title.start), text.rfind("  ", 0, title.start)) + 1
+    line_end = min(i for i in (text.find("\n", title.end), text.find("  ", title.end), len(text)) if i >= 0)
+    if any(e.label in EMPLOYER_LABELS and line_start <= e.start < line_end for e in kept):
+        return None
+    after = EMPLOYER_AFTER_RE.match(text, title.end, line_end)
+    before = EMPLOYER_BEFORE_RE.search(text, line_start, title.start)
+    for match in (after, before):
+        if match is None:
+            continue
+        start, end = match.span("name")
+        end = _sentence_end(text, start, end)
+        name = text[start:end]
+        others = [e for e in entities if e.start < end and e.end > start and e.label not in EMPLOYER_LABELS]
+        if name.split()[0].casefold() in NOT_EMPLOYERS or PROSE_AFTER_RE.match(text, end):
+            continue  # "Vice President, Sales", "Promoted to review…": a function, or a sentence going on
+        if TITLE_RE.search(name) or RANGE_RE.search(name) or MONTH_RE.match(name):
+            continue
+        if any(e.confidence >= MIN_CONFIDENCE for e in others):
+            continue
+        return Entity("COMPANY", start, end, name, LAYOUT_CONFIDENCE)
+    return None
+
+
+def _sentence_end(text: str, start: int, end: int) -> int:
+    """``end``, or sooner where a word of the run ends a sentence ("Science. Responsibilities…"); short words
+    ending in a dot ("St.", "Inc.") do not."""
+    for word in re.finditer(r"\S+", text[start:end]):
+        if word.group().endswith(".") and len(word.group()) > 4:
+            return start + word.end() - 1
+    return end
 
 
 def _experience(text: str, job: dict[str, object]) -> Experience:

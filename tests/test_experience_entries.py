@@ -1,0 +1,80 @@
+"""Experience entries from the entity model's spans (``workers.resume.assemble``): which spans fill a field, and
+the employer a line names beside a title the model tagged alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.resume.assemble import experience_entries, fills_field
+from workers.resume.dates import find_date_ranges
+from workers.resume.entities import Entity
+
+
+def tagged(text: str, *spans: tuple[str, str, float]) -> list[Entity]:
+    """Entities for the first mention of each (label, words, confidence)."""
+    out = []
+    for label, words, confidence in spans:
+        start = text.index(words)
+        out.append(Entity(label, start, start + len(words), words, confidence))
+    return out
+
+
+def entries(text: str, *spans: tuple[str, str, float]) -> list:
+    return experience_entries(text, tagged(text, *spans), find_date_ranges(text, 0, len(text)), [(0, len(text))])
+
+
+def jobs(text: str, *spans: tuple[str, str, float]) -> list[tuple[str | None, str | None, str | None]]:
+    return [(j.title and j.title.value, j.company and j.company.value, j.start) for j in entries(text, *spans)]
+
+
+def test_spans_shaped_unlike_what_they_are_tagged_fill_no_field() -> None:
+    text = "Summer 2015: Customer Service Experience at stores, Sales Associate at Best Buy"
+    spans = [
+        ("TITLE", "Summer", 0.8),  # no head word of a job title
+        ("TITLE", "Customer Service Experience", 0.7),
+        ("COMPANY", "stores", 0.9),  # lower case
+        ("TITLE", "Sales Associate", 0.9),
+        ("COMPANY", "Best Buy", 0.5),
+    ]
+    kept = [e.text for e in tagged(text, *spans) if fills_field(e)]
+    assert kept == ["Sales Associate", "Best Buy"]
+
+
+def test_an_unsure_one_word_employer_counts_only_before_its_place() -> None:
+    text = "Sales Associate\nStripe – San Francisco, CA\nJan 2019 – Present\nHelped the Geeks team ship"
+    spans = [
+        ("TITLE", "Sales Associate", 0.9),
+        ("COMPANY", "Stripe", 0.5),
+        ("LOCATION", "San Francisco, CA", 0.9),
+        ("COMPANY", "Geeks", 0.5),
+    ]
+    assert jobs(text, *spans) == [("Sales Associate", "Stripe", "2019-01")]
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "employer"),
+    [
+        ("Software Engineer, Apple  August 2014 - May 2016", "Software Engineer", "Apple"),
+        ("Surf Shop, Retail Sales Associate  2012 - 2013", "Retail Sales Associate", "Surf Shop"),
+        ("Software Developer at Allegro Networks\nJune 2013 - June 2014", "Software Developer", "Allegro Networks"),
+        ("Vice President, Sales\n2001 - 2003", "Vice President", None),  # a function, not an employer
+        ("Social Media Manager, 2008 to Present", "Social Media Manager", None),
+        (
+            "Vice President of Operations - Promoted to review budgets  2005 - 2010",
+            "Vice President of Operations",
+            None,
+        ),
+    ],
+)
+def test_a_line_names_the_employer_beside_a_title_tagged_alone(line: str, title: str, employer: str | None) -> None:
+    (job,) = entries(line, ("TITLE", title, 0.9))
+    assert (job.title.value, job.company and job.company.value) == (title, employer)
+    if job.company:  # read from the layout, not tagged: its evidence says so by a lower confidence
+        assert line[job.company.start : job.company.end] == employer and job.company.confidence == 0.5
+
+
+def test_no_employer_is_read_beside_a_title_when_the_model_tagged_one() -> None:
+    line = "Software Engineer, Platform Team, Acme Corp  2019 - 2021"
+    assert [(t, c) for t, c, _ in jobs(line, ("TITLE", "Software Engineer", 0.9), ("COMPANY", "Acme Corp", 0.9))] == [
+        ("Software Engineer", "Acme Corp")
+    ]
