@@ -58,6 +58,10 @@ def entries(text: str) -> list[tuple[str | None, str | None, str | None, int | N
             ("B.E", None, "Anna University", 2012),
         ),
         ("Education\nJuris Doctor, Harvard Law School, 2005", ("Juris Doctor", None, "Harvard Law School", 2005)),
+        (  # honours are not part of the degree
+            "Education\nBachelor of Arts in English Literature summa cum laude\nBoston College, 2004",
+            ("Bachelor of Arts in English Literature", "English Literature", "Boston College", 2004),
+        ),
     ],
 )
 def test_degree_subject_and_school(text: str, expected: tuple) -> None:

@@ -33,6 +33,7 @@ FIELD_AFTER_RE = re.compile(
     r"(?P<field>[A-Z][\w&'.-]*(?:(?: | ?/ ?)(?:[A-Z][\w&'.-]*|and|of|in|&))*)(?P<close>\))?"
 )
 MAX_FIELD_WORDS = 6
+LAUDE_RE = re.compile(r"[\s,]*(?:(?:summa|magna)\s+)?cum\s+laude\s*$", re.IGNORECASE)  # honours, not the degree
 NOT_A_FIELD = re.compile(  # where a subject ends: a school, grades, honours, a thesis, another degree
     rf"{SCHOOL_WORD}|{MONTH_RE.pattern}"
     r"|\b(?i:g\.?p\.?a|cum|magna|summa|expected|graduated|degree|thesis|dissertation|coursework)\b"
@@ -116,7 +117,7 @@ def _degree(text: str, match: re.Match[str], end: int) -> Evidence | None:
         return None
     if kind in WORDS_TOO and not DEGREE_NEXT_RE.match(text, match.end("kind")):
         return None
-    value = _evidence(match.group(), match.start())
+    value = _evidence(LAUDE_RE.sub("", match.group()), match.start())
     own_words = GENERIC_TAIL_RE.fullmatch(match.group()[len(kind) :].rstrip(" .,-"))
     if not own_words or not (after := FIELD_AFTER_RE.match(text, match.end(), end)):
         return value
