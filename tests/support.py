@@ -267,3 +267,14 @@ def pdf_bytes(draw: Callable[[canvas.Canvas], None]) -> bytes:
     draw(page)
     page.save()
     return buffer.getvalue()
+
+
+def tagged(text: str, *spans: tuple[str, str, float]):
+    """Entity-model spans for tests: an ``Entity`` at the first mention of each (label, words, confidence)."""
+    from workers.resume.entities import Entity
+
+    out = []
+    for label, words, confidence in spans:
+        start = text.index(words)
+        out.append(Entity(label, start, start + len(words), words, confidence))
+    return out

@@ -5,18 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import tagged
 from workers.resume.assemble import experience_entries, fills_field
 from workers.resume.dates import find_date_ranges
-from workers.resume.entities import Entity
-
-
-def tagged(text: str, *spans: tuple[str, str, float]) -> list[Entity]:
-    """Entities for the first mention of each (label, words, confidence)."""
-    out = []
-    for label, words, confidence in spans:
-        start = text.index(words)
-        out.append(Entity(label, start, start + len(words), words, confidence))
-    return out
 
 
 def entries(text: str, *spans: tuple[str, str, float]) -> list:

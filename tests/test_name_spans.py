@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from workers.resume.entities import Entity
+from tests.support import tagged
 from workers.resume.name_spans import whole_names
-
-
-def tagged(text: str, *spans: tuple[str, str, float]) -> list[Entity]:
-    """Entities for the first mention of each (label, words, confidence)."""
-    out = []
-    for label, words, confidence in spans:
-        start = text.index(words)
-        out.append(Entity(label, start, start + len(words), words, confidence))
-    return out
 
 
 def names(text: str, *spans: tuple[str, str, float]) -> list[tuple[str, str]]:
