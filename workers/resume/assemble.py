@@ -18,11 +18,6 @@ from workers.resume.schema import Evidence, Experience
 from workers.resume.sections import Segment
 from workers.resume.vocab import TITLE_RE
 
-FIELD_OF_STUDY_RE = re.compile(
-    r"\b(?:in|of)\s+(?!(?:science|arts|engineering|technology|laws?|education)\b)(.+)$", re.I
-)
-
-
 JOB_LABELS = frozenset({"TITLE", "COMPANY", "COLLEGE", "LOCATION"})
 EMPLOYER_LABELS = frozenset({"COMPANY", "COLLEGE"})
 MIN_CONFIDENCE = 0.4  # a span the model gives less than this fills no field (a stray tag in a bullet line)
@@ -31,34 +26,9 @@ EMPLOYER = {"COLLEGE": "COMPANY"}
 LAYOUT_CONFIDENCE = 0.5  # an employer read from the line's layout beside a title, not tagged by the model
 NAME_RUN = r"(?:[A-Z][\w&.'’/-]*)(?: (?:[A-Z0-9][\w&.'’/-]*|&|(?:of|and|the|de|for)\b))*"
 # words beside a title that say which function, when or how, not for whom: "Team Lead, QA", "Vice President, Sales"
-NOT_EMPLOYERS = frozenset(
-    [
-        "sales",
-        "marketing",
-        "qa",
-        "engineering",
-        "operations",
-        "finance",
-        "hr",
-        "it",
-        "construction",
-        "administration",
-        "research",
-        "development",
-        "continued",
-        "ongoing",
-        "present",
-        "current",
-        "contract",
-        "freelance",
-        "remote",
-        "volunteer",
-        "spring",
-        "summer",
-        "fall",
-        "autumn",
-        "winter",
-    ]
+NOT_EMPLOYER_RE = re.compile(
+    r"(?i:sales|marketing|qa|engineering|operations|finance|hr|it|construction|administration|research|development|"
+    r"continued|ongoing|present|current|contract|freelance|remote|volunteer|spring|summer|fall|autumn|winter)"
 )
 EMPLOYER_AFTER_RE = re.compile(rf"[ \t]*(?:,|–|—|-|@|\bat\b)[ \t]*(?P<name>{NAME_RUN})")
 EMPLOYER_BEFORE_RE = re.compile(rf"(?P<name>{NAME_RUN})[ \t]*(?:,|–|—|-)[ \t]*$")
@@ -79,7 +49,7 @@ def fills_field(entity: Entity) -> bool:
         return False
     if entity.label == "TITLE":
         return TITLE_RE.search(entity.text) is not None
-    if entity.label in ("COMPANY", "COLLEGE"):
+    if entity.label in EMPLOYER_LABELS:
         return entity.text[:1].isupper() or entity.text[1:2].isupper() or entity.text[:1].isdigit()
     return True
 
@@ -89,7 +59,7 @@ def _employer_shaped(text: str, entity: Entity, entities: Sequence[Entity]) -> b
     89 held out) counts only where a line names it before its place: at a line's start or after a separator, a
     place just after it ("Stripe – San Francisco")."""
     one_unsure_word = len(entity.text.split()) == 1 and entity.confidence < ONE_WORD_CONFIDENCE
-    if entity.label not in ("COMPANY", "COLLEGE") or not one_unsure_word:
+    if entity.label not in EMPLOYER_LABELS or not one_unsure_word:
         return True
     before = text[max(0, entity.start - 3) : entity.start]
     opens = entity.start == 0 or bool(SEPARATED_BEFORE_RE.search(before))
@@ -190,7 +160,7 @@ def _employer_beside(text: str, title: Entity, kept: Sequence[Entity], entities:
         end = _sentence_end(text, start, end)
         name = text[start:end]
         others = [e for e in entities if e.start < end and e.end > start and e.label not in EMPLOYER_LABELS]
-        if name.split()[0].casefold() in NOT_EMPLOYERS or PROSE_AFTER_RE.match(text, end):
+        if NOT_EMPLOYER_RE.fullmatch(name.split()[0]) or PROSE_AFTER_RE.match(text, end):
             continue  # "Vice President, Sales", "Promoted to review…": a function, or a sentence going on
         if TITLE_RE.search(name) or RANGE_RE.search(name) or MONTH_RE.match(name):
             continue

@@ -122,7 +122,7 @@ def _degree(text: str, match: re.Match[str], end: int) -> Evidence | None:
     if not own_words or not (after := FIELD_AFTER_RE.match(text, match.end(), end)):
         return value
     if not after.group("joint").strip() and len(match.group().split()) > 1:
-        return value  # only a lone "BS" or "Bachelors" takes the words after a space or line break as its subject
+        return value  # only a lone "BS" or "Bachelors" takes the words after mere spaces as its subject
     subject = after.group("field")
     if cut := NOT_A_FIELD.search(subject):
         if SCHOOL_RE.match(cut.group()):
