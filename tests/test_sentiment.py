@@ -242,8 +242,27 @@ def test_evaluation_beats_vader_on_held_out_rows(model: SentimentModel) -> None:
     assert scores["talentq"].macro_f1 > scores["VADER"].macro_f1
 
 
+THEME_MARGIN = 0.03  # cosine: how close to a cut a theme's fp32 similarity must be for int8 to move it across
+
+
+def _themes_differ_only_at_a_cut(
+    model: SentimentModel, encoder: Encoder, sentence: str, expected: list[str], got: list[str]
+) -> bool:
+    """Whether every theme ``got`` and ``expected`` disagree on has, under fp32, a similarity within
+    ``THEME_MARGIN`` of the threshold or of the weakest theme the sentence kept."""
+    tagger = model.themes
+    vector = BundledSentiment(encoder).theme_vectors([sentence])[0]
+    similarity: dict[str, float] = {}
+    for name, value in zip(tagger.themes.names, tagger._vectors @ vector, strict=True):
+        similarity[name] = max(similarity.get(name, -1.0), float(value))  # a theme's closest description
+    cuts = [tagger.themes.threshold, *(similarity[name] for name in expected[-1:])]
+    return all(any(abs(similarity[name] - cut) < THEME_MARGIN for cut in cuts) for name in set(expected) ^ set(got))
+
+
 @pytest.mark.parametrize("runtime", ["bf16", "onnx", "onnx-int8"])
-def test_other_runtimes_run_the_whole_network_close_to_fp32(runtime: str, model: SentimentModel) -> None:
+def test_other_runtimes_run_the_whole_network_close_to_fp32(
+    runtime: str, model: SentimentModel, encoder: Encoder
+) -> None:
     """Under the ONNX runtimes the bundled network (encoder layers, trained top, head) runs in ONNX
     Runtime, and no torch model is loaded; under ``bf16`` it runs in torch under bfloat16 autocast.
     Results are versioned by runtime, and the probabilities stay close to fp32 (exact for ``onnx``;
@@ -266,7 +285,8 @@ def test_other_runtimes_run_the_whole_network_close_to_fp32(runtime: str, model:
     assert other.version.endswith(f"@{runtime}") and other.version != model.version
     assert got == pytest.approx(expected, abs=1e-4 if runtime == "onnx" else 0.05)
     assert [r.label for r in other.analyze(texts)] == [r.label for r in model.analyze(texts)]
-    # The theme vectors come out of the same graph: the same themes under every runtime.
-    assert [[t.theme for t in r.themes] for r in other.analyze(texts)] == [
-        [t.theme for t in r.themes] for r in model.analyze(texts)
-    ]
+    # The theme vectors come out of the same graph: the same themes under every runtime, but for a theme that sits
+    # on a cut (the threshold, or the last of a sentence's themes), which int8 weights may move across it.
+    for mine, theirs, text in zip(model.analyze(texts), other.analyze(texts), texts, strict=True):
+        for a, b in zip(mine.sentences, theirs.sentences, strict=True):
+            assert _themes_differ_only_at_a_cut(model, encoder, text[a.start : a.end], a.themes, b.themes)
