@@ -58,6 +58,10 @@ def entries(text: str) -> list[tuple[str | None, str | None, str | None, int | N
             ("B.E", None, "Anna University", 2012),
         ),
         ("Education\nJuris Doctor, Harvard Law School, 2005", ("Juris Doctor", None, "Harvard Law School", 2005)),
+        (  # a month ends the subject, in any case
+            "EDUCATION  BS  Computer Science May 2010  Rutgers University",
+            ("BS  Computer Science", "Computer Science", "Rutgers University", 2010),
+        ),
         (  # honours are not part of the degree
             "Education\nBachelor of Arts in English Literature summa cum laude\nBoston College, 2004",
             ("Bachelor of Arts in English Literature", "English Literature", "Boston College", 2004),

@@ -35,7 +35,7 @@ FIELD_AFTER_RE = re.compile(
 MAX_FIELD_WORDS = 6
 LAUDE_RE = re.compile(r"[\s,]*(?:(?:summa|magna)\s+)?cum\s+laude\s*$", re.IGNORECASE)  # honours, not the degree
 NOT_A_FIELD = re.compile(  # where a subject ends: a school, grades, honours, a thesis, another degree
-    rf"{SCHOOL_WORD}|{MONTH_RE.pattern}"
+    rf"{SCHOOL_WORD}|(?i:{MONTH_RE.pattern})"
     r"|\b(?i:g\.?p\.?a|cum|magna|summa|expected|graduated|degree|thesis|dissertation|coursework)\b"
     r"|(?<![\w.])(?:[BM]\.?[AS]c?|Ph\.?D|MBA)\b"
 )
