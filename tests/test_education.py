@@ -72,6 +72,20 @@ def test_degree_subject_and_school(text: str, expected: tuple) -> None:
     assert entries(text)[0] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "degrees"),
+    [
+        ("Education\nB.A. May 2001, Ph.D. August 2008", ["B.A", "Ph.D"]),  # a month ends the degree
+        ("Education\nHigh School Diploma anticipated in May 2019", ["High School Diploma"]),
+        ("Education\nBachelor of Laws/Bachelor of Arts, Monash University", ["Bachelor of Laws", "Bachelor of Arts"]),
+        ("education  2011-2012  Masters of  Commerce    GPA: 8.0", ["Masters of  Commerce"]),  # a flattened page
+        ("EDUCATION  M.L.S., North Carolina Central University  2011", ["M.L.S"]),
+    ],
+)
+def test_where_a_degree_ends(text: str, degrees: list[str]) -> None:
+    assert [degree for degree, *_ in entries(text)] == degrees
+
+
 def test_a_school_after_the_comma_is_not_the_degree_subject() -> None:
     text = "Education\nMBA, Michigan State University, 2008"
     assert entries(text) == [("MBA", None, "Michigan State University", 2008)]
@@ -88,6 +102,9 @@ def test_a_school_after_the_comma_is_not_the_degree_subject() -> None:
         "Served the students of Lincoln Elementary School and the Springfield School District",
         "Presented on the role of the school counselor at the university",
         "Masters research project on reading",
+        "Research Associate at Laboratory for Foundations of Computer Science",
+        "Able to present ideas to associates and executive management",
+        "Degree(s) or Diploma(s) obtained:",
     ],
 )
 def test_words_that_look_like_education_but_are_not(text: str) -> None:

@@ -122,6 +122,13 @@ def test_odd_headings_are_recognised(parser: ResumeParser) -> None:
     assert kinds == ["header", "experience", "experience", "skills"]
 
 
+def test_a_heading_of_two_parts_is_of_its_first_parts_kind(parser: ResumeParser) -> None:
+    text = "Li Wei\nEducation & Professional Development\nBachelor of Science, Marketing\nTexas Tech University"
+    parsed = parser.parse(text)
+    assert [s.kind for s in parsed.sections] == ["header", "education"]
+    assert [e.degree.value for e in parsed.education if e.degree] == ["Bachelor of Science, Marketing"]
+
+
 def test_default_region_resolves_national_numbers(parser: ResumeParser) -> None:
     text = "Oliver Smith\nLondon, United Kingdom\nTel: 020 7946 0958\noliver@example.co.uk"
     assert [p.value for p in parser.parse(text, default_region="GB").phones] == ["+442079460958"]

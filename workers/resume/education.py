@@ -20,10 +20,14 @@ DEGREE_RE = re.compile(
     r"foundation degree)[’']?s?\b"
     r"|(?<![\w.])(?:Ph\.?\s?D|Psy\.?D|M\.?B\.?A|B\.?\s?Sc|M\.?\s?Sc|BASc|B\.?S\.?Ed|B\.?S\.?W|B\.?S|M\.?S|B\.?A|M\.?A|"
     r"B\.?\s?Tech|M\.?\s?Tech|M\.?\s?Phil|B\.?E|M\.?E|B\.?Com|M\.?Com|LL\.?B|LL\.?M|J\.?D|M\.?D|Ed\.?[SD]|GED|A\.?A\.?S|"
-    r"A\.?A|A\.?S|BBA|BCA|MCA|BCL|B\.?Ed|M\.?Ed|MPH|MSW|BSN|MSN|DNP|HND|HNC|FDeg|B\.?F\.?A|M\.?F\.?A|B\.?Eng|M\.?Eng)"
+    r"A\.?A|A\.?S|BBA|BCA|MCA|BCL|M\.?L\.?I?\.?S|B\.?Ed|M\.?Ed|MPH|MSW|BSN|MSN|DNP|HND|HNC|FDeg|B\.?F\.?A|M\.?F\.?A|B\.?Eng|M\.?Eng)"
     r"\.?(?![\w]))"
-    # the lazy tail ends at a line's end, a separator, a date or where a school's name begins ("B.E Anna University")
-    rf"(?:[^,;()\n|:]*?)(?=[ \t]*\n|\s*(?:,|;|\(|\)|\||:|\s-\s|\s–\s|\bfrom\b|\bat\b|\bwith\b|\s{{2,}}|\d|$)"
+    # the lazy tail ends at a line's end, a separator, a date, another degree after a slash ("Bachelor of Laws/
+    # Bachelor of Arts") or where a school's name begins ("B.E Anna University"); a run of spaces ends it, except
+    # after "of", "in", "and" (a flattened page: "Masters of  Commerce")
+    rf"(?:[^,;()\n|:]*?)(?=[ \t]*\n|\s*(?:,|;|\(|\)|\||:|\s-\s|\s–\s|\bfrom\b|\bat\b|\bwith\b|\d|$)"
+    r"|(?<!\bof)(?<!\bin)(?<!\band)\s{2,}|\s+(?i:expected|anticipated|graduated)\b"
+    rf"|\s+(?i:{MONTH_RE.pattern})|\s*/\s*(?i:bachelor|master|doctor|associate|diploma)"
     rf"| (?:[A-Z][\w.&'-]* ){{0,4}}{SCHOOL_WORD})",
 )
 # What may follow a degree as its subject: "BA (Hons) Marketing", "Bachelor of Arts, History", "B.S. | Hospitality
@@ -40,9 +44,10 @@ NOT_A_FIELD = re.compile(  # where a subject ends: a school, grades, honours, a 
     r"|(?<![\w.])(?:[BM]\.?[AS]c?|Ph\.?D|MBA)\b"
 )
 NOT_A_DEGREE = re.compile(  # what follows "Master", "Associate", "PhD" when it names no degree
-    r"\s*(?:/|(?i:thesis|dissertation|research|researcher|project|projects|scholarship|courses|coursework|workshop|"
+    r"\s*(?:/|\(s\)|(?i:thesis|dissertation|research|researcher|project|projects|scholarship|courses|coursework|workshop|"
     r"committee|professor|dean|consultant|vice|director|manager|plan|offices?|students?|classes))"
 )
+JOB_WORD_BEFORE_RE = re.compile(r"\b[A-Z][a-z]+ $")
 TWO_LETTERS = frozenset({"MA", "MD", "ME", "MS", "AS", "AA", "BA", "BS", "BE"})
 WORDS_TOO = frozenset({"MA", "MD", "ME", "AS", "AA"})  # also a state or a word: a degree only before "in", "of", "("
 DEGREE_NEXT_RE = re.compile(r"\s+(?:in|of)\s|\s*\(")
@@ -111,6 +116,8 @@ def _degree(text: str, match: re.Match[str], end: int) -> Evidence | None:
     kind = match.group("kind")
     if NOT_A_DEGREE.match(text, match.end("kind")):
         return None
+    if kind.lower().startswith("associate") and (kind[0] == "a" or JOB_WORD_BEFORE_RE.search(text, 0, match.start())):
+        return None  # colleagues ("associates and management"), a job ("Research Associate")
     if kind in TWO_LETTERS and (
         BARE_STATE_RE.search(text, 0, match.start()) or PRODUCT_RE.match(text, match.end("kind"))
     ):

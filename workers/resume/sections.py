@@ -213,7 +213,9 @@ def heading_key(text: str) -> str:
 def _rule_heading(segment: Segment) -> tuple[str, int] | None:
     """(kind, heading length) when the segment is, or starts with, a known heading."""
     text = fold(segment.text)
-    kind = HEADING_KIND.get(heading_key(text))
+    key = heading_key(text)
+    # "Education & Professional Development": a heading of two parts is of its first part's kind
+    kind = HEADING_KIND.get(key) or HEADING_KIND.get(key.split(" and ")[0])
     if kind and WHOLE_HEADING_RE.fullmatch(text):
         return kind, len(text)
     for pattern in (HEADING_PREFIX_RE, CAPS_PREFIX_RE):
