@@ -34,6 +34,16 @@ def test_fragments_of_one_name_join_and_are_not_kept_twice() -> None:
     ]
 
 
+def test_parts_of_one_organisation_read_as_school_and_company_join() -> None:
+    text = "Registered Nurse, St. Mary Hospital\nMar 2012 - Present"
+    assert names(
+        text, ("TITLE", "Registered Nurse", 0.85), ("COLLEGE", "St.", 0.68), ("COMPANY", "Mary Hospital", 0.73)
+    ) == [
+        ("TITLE", "Registered Nurse"),
+        ("COLLEGE", "St. Mary Hospital"),
+    ]
+
+
 def test_a_name_stops_at_lower_case_words_separators_and_other_entities() -> None:
     text = "Software Engineer at Google Cloud, Mountain View\nLed Platform Migration"
     assert names(

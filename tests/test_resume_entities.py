@@ -8,13 +8,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 
 from config.settings import Settings
 from training.resume_entities import gold_tags, labelled_windows, train, with_repeats
 from workers import registry
 from workers.engine.encoder import Encoder, bundled_model_dir
-from workers.resume.entities import TAGS, HubEntityModel, ResumeEntityModel, tokenize, windows
+from workers.resume.entities import (
+    TAGS,
+    EntityHead,
+    EntityNet,
+    HubEntityModel,
+    ResumeEntityModel,
+    load_entity_model,
+    save_entity_model,
+    tokenize,
+    windows,
+)
 from workers.resume.parser import ResumeParser, parser_version
 
 TODAY = date(2024, 6, 1)
@@ -121,6 +132,24 @@ def test_a_model_trained_on_a_few_resumes_learns_to_tag_them(tmp_path: Path) -> 
         gold = {(e["label"], row["text"][e["start"] : e["end"]]) for e in row["entities"]}
         label_of = {"Designation": "TITLE", "Companies worked at": "COMPANY", "Location": "LOCATION"}
         assert {(label_of[label], text) for label, text in gold if label in label_of} <= found
+
+
+def test_a_saved_model_runs_only_its_layers(tmp_path: Path) -> None:
+    """The encoder's first layers (shared) and the trained ones above them; the encoder's layers higher up are not
+    run, and the file says how many of each, so it loads as it was trained."""
+    encoder = Encoder(device="cpu")
+    net = EntityNet(encoder.model, trained_layers=1, lower_layers=2)
+    assert len(net.body.encoder.layer) == 3 and net.body.encoder.layer[0] is encoder.model.encoder.layer[0]
+    path = tmp_path / "entities.safetensors"
+    save_entity_model(path, net, EntityHead(encoder.info.dim), encoder.info.name)
+    loaded, _ = load_entity_model(path, encoder.model, encoder.info.name)
+    assert (loaded.lower_layers, len(loaded.top)) == (2, 1)
+    ids = torch.tensor([encoder.tokenizer("Data Engineer at Stripe")["input_ids"]])
+    with torch.inference_mode():
+        expected = net.eval()(ids, torch.ones_like(ids))
+        assert torch.allclose(loaded(ids, torch.ones_like(ids)), expected, atol=1e-2)  # fp16 on disk
+    with pytest.raises(ValueError, match="the encoder has 6"):
+        EntityNet(encoder.model, trained_layers=2, lower_layers=5)
 
 
 def test_training_tags_every_mention_of_a_labelled_span() -> None:

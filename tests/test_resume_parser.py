@@ -165,7 +165,8 @@ def test_table_docx_resume_end_to_end(parser: ResumeParser) -> None:
     assert [p.value for p in parsed.phones] == ["+12125550199"]
     assert [s.kind for s in parsed.sections] == ["header", "experience", "education", "skills"]
     (job,) = parsed.experience
-    assert job.current and job.start == "2012-03"  # the title of this two-line table entry is not tagged (README)
+    assert job.current and job.start == "2012-03"
+    assert job.title and job.title.value == "Registered Nurse"
     assert job.company and job.company.value == "St. Mary Hospital"
     assert parsed.years_experience == 12.3  # Mar 2012 - Jun 2024
     assert {"Phlebotomy", "Triage", "Epic", "Patient care"} <= {s.name for s in parsed.skills}

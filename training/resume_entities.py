@@ -4,10 +4,10 @@ The dev set's labels map onto the model's tags as ``LABEL_MAP`` says (e-mails an
 rules). A token is inside an entity when its characters overlap the span; the first token is B-, the rest I-.
 
 The encoder's lower layers are frozen, so what they give each window is computed once per résumé and cached
-(``<TALENTQ_CACHE_DIR>/entity-windows/``, keyed by encoder and text); training then runs only the top layers and the
-head, on the same overlapping windows the model reads at parse time, in batches of windows of one length (no
-padding), cross-entropy per token, AdamW with a linear decay, ``EPOCHS`` passes in a seeded order: the same
-documents give the same weights.
+(``<TALENTQ_CACHE_DIR>/entity-windows/``, keyed by encoder, layers, window layout and text); training then runs only
+the trained layers and the head, on the same overlapping windows the model reads at parse time, in batches of windows
+of one length (no padding), cross-entropy per token, AdamW with a linear decay, ``EPOCHS`` passes in a seeded order:
+the same documents give the same weights.
 
     talentq train resume-ner --data ../shared/data/resumes-dev.jsonl [--seed 13] [--epochs 5] [--out PATH]
 """
@@ -31,8 +31,10 @@ from evaluation.labels import read_rows
 from workers.engine.encoder import Encoder
 from workers.resume.entities import (
     BUNDLED_ENTITIES,
+    LOWER_LAYERS,
+    OVERLAP,
     TAGS,
-    TRAINED_LAYERS,
+    WINDOW_TOKENS,
     EntityHead,
     EntityNet,
     Tokens,
@@ -120,8 +122,9 @@ def labelled_windows(rows: Sequence[dict], encoder: Encoder) -> list[list[Window
 
 def _lower_states(encoder: Encoder, text: str, tokens: Tokens) -> list[np.ndarray]:
     """The states after the frozen layers, one array per window, read from or written to the cache."""
-    first = encoder.config.num_hidden_layers - TRAINED_LAYERS
-    key = hashlib.sha256(f"{encoder.info.version}|{first}|{text}".encode()).hexdigest()[:32]
+    first = LOWER_LAYERS
+    layout = f"{encoder.info.version}|{first}|{WINDOW_TOKENS}|{OVERLAP}"  # the states of these windows
+    key = hashlib.sha256(f"{layout}|{text}".encode()).hexdigest()[:32]
     path = get_settings().cache_dir / "entity-windows" / f"{key}.npz"
     if path.exists():
         with np.load(path) as cached:

@@ -6,7 +6,8 @@ International Sales". On a résumé's entry lines such a name is the run of capi
 span grows over the capitalised words beside it, and the connectors between them ("of", "&"), up to a separator
 (a comma, a pipe, a colon, a line break, a run of spaces), a lower-case word ("Engineer at Google" stays
 "Engineer") or another entity the model is sure of. Fragments of one name it meets join it, and spans too unsure to
-fill a field are taken in ("St. Mary Hospital" with its "." read as a school). A legal form after a comma ("Inc" of
+fill a field are taken in, and so are an organisation's parts read as the other kind of organisation ("St." read as
+a school and "Mary Hospital" as a company). A legal form after a comma ("Inc" of
 "Scientific-Atlanta, Inc") takes the name before it. On the held-out odd half, strict F1: titles 0.44 → 0.51,
 companies 0.28 → 0.38.
 """
@@ -20,6 +21,7 @@ from workers.resume.assemble import MIN_CONFIDENCE
 from workers.resume.entities import Entity
 
 NAME_LABELS = frozenset({"TITLE", "COMPANY", "COLLEGE"})
+ORGANISATIONS = frozenset({"COMPANY", "COLLEGE"})
 CONNECTORS = frozenset({"of", "and", "&", "for", "on", "de", "du", "la", "des", "und", "y", "e"})
 STOPS = frozenset(",;|:•·()[]–—/")  # a word starting with one, or (growing left) ending with one, ends a name
 MAX_GROWTH = 8  # words a name may gain on each side
@@ -46,7 +48,7 @@ def whole_names(text: str, entities: Sequence[Entity]) -> list[Entity]:
                 if word is None:
                     break
                 others = [j for j, o in enumerate(ordered) if j != k and o.start < word[1] and o.end > word[0]]
-                if any(ordered[j].label != entity.label and ordered[j].confidence >= MIN_CONFIDENCE for j in others):
+                if any(_kind(ordered[j]) != _kind(entity) and ordered[j].confidence >= MIN_CONFIDENCE for j in others):
                     break
                 taken.update(others)
                 parts += [ordered[j] for j in others]
@@ -56,6 +58,12 @@ def whole_names(text: str, entities: Sequence[Entity]) -> list[Entity]:
         grown.append(Entity(entity.label, start, end, text[start:end], confidence))
     kept = [e for k, e in enumerate(grown) if k not in taken]
     return sorted(set(kept), key=lambda e: (e.start, e.end))
+
+
+def _kind(entity: Entity) -> str:
+    """An employer's and a school's names are both an organisation's: "St." read as a school and "Mary Hospital" as
+    a company are one name."""
+    return "ORGANISATION" if entity.label in ORGANISATIONS else entity.label
 
 
 def _word_beside(text: str, start: int, end: int, forward: bool, across_comma: bool = False) -> tuple[int, int] | None:
