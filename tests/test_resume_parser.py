@@ -127,6 +127,8 @@ def test_a_heading_of_two_parts_is_of_its_first_parts_kind(parser: ResumeParser)
     parsed = parser.parse(text)
     assert [s.kind for s in parsed.sections] == ["header", "education"]
     assert [e.degree.value for e in parsed.education if e.degree] == ["Bachelor of Science, Marketing"]
+    text = "Li Wei\nResearch and Teaching Experience\nTeaching Assistant, Rice University, 2019 - 2021"
+    assert [s.kind for s in parser.parse(text).sections] == ["header", "experience"]
 
 
 def test_default_region_resolves_national_numbers(parser: ResumeParser) -> None:

@@ -214,8 +214,7 @@ def _rule_heading(segment: Segment) -> tuple[str, int] | None:
     """(kind, heading length) when the segment is, or starts with, a known heading."""
     text = fold(segment.text)
     key = heading_key(text)
-    # "Education & Professional Development": a heading of two parts is of its first part's kind
-    kind = HEADING_KIND.get(key) or HEADING_KIND.get(key.split(" and ")[0])
+    kind = HEADING_KIND.get(key) or _first_part_kind(text, key)
     if kind and WHOLE_HEADING_RE.fullmatch(text):
         return kind, len(text)
     for pattern in (HEADING_PREFIX_RE, CAPS_PREFIX_RE):
@@ -223,6 +222,15 @@ def _rule_heading(segment: Segment) -> tuple[str, int] | None:
         if match and (kind := HEADING_KIND.get(heading_key(match.group("head")))):
             return kind, match.end()
     return _caps_heading(text)
+
+
+def _first_part_kind(text: str, key: str) -> str | None:
+    """A short heading of two parts is of its first part's kind ("Education & Professional Development", "Education
+    and Licensure"), unless its last word says experience ("Research and Teaching Experience": left to the rest)."""
+    first, joined, _ = key.partition(" and ")
+    if not joined or not _is_title_like(text) or HEAD_WORD_KIND.get(key.split()[-1]) == "experience":
+        return None
+    return HEADING_KIND.get(first)
 
 
 def _caps_heading(text: str) -> tuple[str, int] | None:
