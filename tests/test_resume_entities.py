@@ -21,6 +21,7 @@ from workers.resume.entities import (
     EntityNet,
     HubEntityModel,
     ResumeEntityModel,
+    head_logits,
     load_entity_model,
     save_entity_model,
     tokenize,
@@ -188,6 +189,20 @@ def test_windows_of_many_resumes_share_forward_passes(parser: ResumeParser) -> N
     texts = [f"Candidate {k}\nAnalyst\nGlobex {k}\n2019 – 2021" for k in range(6)]
     model.tag(texts)
     assert model.backend.rows == [6]  # six short résumés, one window each, one forward pass
+
+
+def test_the_head_reads_windows_of_any_lengths_together_as_it_reads_each_alone() -> None:
+    torch.manual_seed(0)
+    head = EntityHead(16).eval()
+    rng = np.random.default_rng(0)
+    lengths = [7, 3, 7, 1]
+    states = [rng.standard_normal((n, 16)).astype(np.float32) for n in lengths]
+    shapes = [rng.random((n, head.project.in_features - 16)).astype(np.float32) for n in lengths]
+    together = head_logits(head, states, shapes)
+    for rows, window_states, window_shapes in zip(together, states, shapes, strict=True):
+        (alone,) = head_logits(head, [window_states], [window_shapes])
+        assert rows.shape == (len(window_states), len(TAGS))
+        np.testing.assert_allclose(rows, alone, atol=1e-5)  # padding never reaches the backward LSTM
 
 
 def test_onnx_int8_tags_like_fp32(parser: ResumeParser) -> None:

@@ -24,7 +24,7 @@ import copy
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Protocol
 
@@ -33,6 +33,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from transformers import AutoModel, AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel
 from transformers import PreTrainedTokenizerBase as Tokenizer
 
@@ -50,8 +51,10 @@ WINDOW_TOKENS, OVERLAP = 256, 32
 EDGE_SEPARATORS = frozenset(" \t\n-–—&,;:/|·•*")
 LOWER_LAYERS, TRAINED_LAYERS = 2, 2  # the encoder's first layers, shared and frozen; then layers of its own
 PROJECTION, HIDDEN, DROPOUT = 256, 128, 0.25
-# Rows of one window batch: (states or logits of the window's body tokens) from (ids, mask, body shapes).
-WindowLogits = Callable[[np.ndarray, np.ndarray, list[np.ndarray]], list[np.ndarray]]
+FINISH_WINDOWS = 128  # windows whose states the head reads together
+# The network's rows (states or logits) of a window batch, from (ids, mask); windows' body rows and shapes → logits.
+WindowRows = Callable[[np.ndarray, np.ndarray], np.ndarray]
+FinishRows = Callable[[list[np.ndarray], list[np.ndarray]], list[np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ class EntityNet(nn.Module):
 
 
 class EntityHead(nn.Module):
-    """Token states and shapes → projection → BiLSTM → one logit per tag. Rows are read whole: never pad them."""
+    """Token states and shapes → projection → BiLSTM → one logit per tag."""
 
     def __init__(self, hidden_size: int) -> None:
         super().__init__()
@@ -163,24 +166,31 @@ class EntityHead(nn.Module):
         self.lstm = nn.LSTM(PROJECTION, HIDDEN, batch_first=True, bidirectional=True)
         self.out = nn.Linear(2 * HIDDEN, len(TAGS))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        hidden, _ = self.lstm(torch.relu(self.project(self.drop(x))))
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """``x`` (rows, tokens, features); with ``lengths``, each row's real length: the LSTM reads it packed, so
+        its padding never reaches the backward direction."""
+        projected = torch.relu(self.project(self.drop(x)))
+        if lengths is None:
+            hidden, _ = self.lstm(projected)
+        else:
+            packed = pack_padded_sequence(projected, lengths, batch_first=True, enforce_sorted=False)
+            hidden = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=x.shape[1])[0]
         return self.out(self.drop(hidden))
 
 
 def head_logits(head: EntityHead, states: Sequence[np.ndarray], shapes: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """The head over each window's body states and shapes; windows of one length run together (no padding)."""
-    out: list[np.ndarray] = [np.zeros(0)] * len(states)
+    """The head over many windows' body states and shapes at once, padded and packed: the BiLSTM steps through a
+    window token by token, so it is fast only over many rows together."""
+    if not states:
+        return []
+    lengths = [len(rows) for rows in states]
+    x = np.zeros((len(states), max(lengths), states[0].shape[1] + len(SHAPES)), dtype=np.float32)
+    for row, (window_states, window_shapes) in enumerate(zip(states, shapes, strict=True)):
+        x[row, : lengths[row]] = np.concatenate([window_states, window_shapes], 1)
     device = next(head.parameters()).device
-    by_length: dict[int, list[int]] = {}
-    for i, rows in enumerate(states):
-        by_length.setdefault(len(rows), []).append(i)
     with torch.inference_mode(), model_work():
-        for same in by_length.values():
-            x = torch.from_numpy(np.stack([np.concatenate([states[i], shapes[i]], 1) for i in same])).to(device)
-            for i, logits in zip(same, head(x.float()).float().cpu().numpy(), strict=True):
-                out[i] = logits
-    return out
+        logits = head(torch.from_numpy(x).to(device), torch.tensor(lengths)).float().cpu().numpy()
+    return [logits[row, :length] for row, length in enumerate(lengths)]
 
 
 def save_entity_model(path: Path, net: EntityNet, head: EntityHead, encoder_name: str) -> None:
@@ -214,19 +224,33 @@ def load_entity_model(path: Path, base: PreTrainedModel, encoder_name: str) -> t
     return net.to(base.device).eval(), head.to(base.device).eval()
 
 
-def tag_texts(texts: Sequence[str], tokenizer: Tokenizer, batch_tokens: int, window_logits: WindowLogits):
-    """Entities of every text: the windows of all texts in token-budget batches, each token's logits from the
-    window that owns it, decoded per text."""
+def tag_texts(
+    texts: Sequence[str], tokenizer: Tokenizer, batch_tokens: int, window_rows: WindowRows, finish: FinishRows
+) -> list[list[Entity]]:
+    """Entities of every text: the windows of all texts through the network in token-budget batches, their rows
+    finished into logits ``FINISH_WINDOWS`` windows at a time, each token's logits from the window that owns it,
+    decoded per text."""
     documents = [tokenize(tokenizer, text) for text in texts]
     jobs = [(d, w) for d, doc in enumerate(documents) for w in windows(len(doc))]
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     sequences = [[cls, *documents[d].ids[w[0] : w[1]].tolist(), sep] for d, w in jobs]
     logits = [np.zeros((len(doc), len(TAGS)), dtype=np.float32) for doc in documents]
-    for batch in token_budget_batches(sequences, batch_tokens, pad_id(tokenizer)):
-        shapes = [documents[jobs[i][0]].shapes[jobs[i][1][0] : jobs[i][1][1]] for i in batch.indices]
-        for i, rows in zip(batch.indices, window_logits(batch.input_ids, batch.attention_mask, shapes), strict=True):
+    pending: dict[int, np.ndarray] = {}  # job → its body rows, waiting for ``finish``
+
+    def finish_pending() -> None:
+        shapes = [documents[jobs[i][0]].shapes[jobs[i][1][0] : jobs[i][1][1]] for i in pending]
+        for i, rows in zip(pending, finish(list(pending.values()), shapes), strict=True):
             d, (start, _, own_start, own_end) = jobs[i]
             logits[d][own_start:own_end] = rows[own_start - start : own_end - start]
+        pending.clear()
+
+    for batch in token_budget_batches(sequences, batch_tokens, pad_id(tokenizer)):
+        rows = window_rows(batch.input_ids, batch.attention_mask)
+        for r, i in enumerate(batch.indices):
+            pending[i] = rows[r, 1 : len(sequences[i]) - 1]
+        if len(pending) >= FINISH_WINDOWS:
+            finish_pending()
+    finish_pending()
     return [decode(t, doc, _softmax(lg)) for t, doc, lg in zip(texts, documents, logits, strict=True)]
 
 
@@ -340,11 +364,9 @@ class ResumeEntityModel:
 
     def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
         """Entities of every text; the network runs over the windows of all texts together."""
-        return tag_texts(texts, self.tokenizer, self.encoder.batch_tokens, self._window_logits)
-
-    def _window_logits(self, input_ids: np.ndarray, mask: np.ndarray, shapes: list[np.ndarray]) -> list[np.ndarray]:
-        states = self.backend(input_ids, mask)
-        return head_logits(self.head, [states[r, 1 : 1 + len(s)] for r, s in enumerate(shapes)], shapes)
+        return tag_texts(
+            texts, self.tokenizer, self.encoder.batch_tokens, self.backend, partial(head_logits, self.head)
+        )
 
 
 class HubEntityModel:
@@ -377,11 +399,10 @@ class HubEntityModel:
         self.backend = load_backend(spec, runtime, target, cache_dir=cache_dir)
 
     def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
-        return tag_texts(texts, self.tokenizer, self.batch_tokens, self._window_logits)
+        return tag_texts(texts, self.tokenizer, self.batch_tokens, self._window_logits, lambda rows, _shapes: rows)
 
-    def _window_logits(self, input_ids: np.ndarray, mask: np.ndarray, shapes: list[np.ndarray]) -> list[np.ndarray]:
-        logits = self.backend(input_ids, mask)[..., self.order]
-        return [logits[r, 1 : 1 + len(s)] for r, s in enumerate(shapes)]
+    def _window_logits(self, input_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return self.backend(input_ids, mask)[..., self.order]
 
 
 class _Logits(nn.Module):
