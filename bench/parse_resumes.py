@@ -7,13 +7,18 @@ rules' CPU too: read the total, not the split.
 The first pass over the distinct texts is reported on its own: later passes repeat texts, so the per-process
 phrase-embedding cache (``workers.engine.phrase_cache``) makes them cheaper than fresh résumés would be.
 
-    nice -n 10 python -m bench.parse_resumes [--n 1000] [--batch 16] [--overlap] [--device cpu|cuda] [--data FILE]
+    OMP_WAIT_POLICY=PASSIVE python -m bench.parse_resumes [--n 1000] [--batch 16] [--overlap] [--device cpu|cuda]
+        [--data FILE]
+
+``talentq worker`` runs with ``OMP_WAIT_POLICY=PASSIVE`` (README, Operations); set it to measure what a worker does,
+and compare runs under the same policy (the startup line prints it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from itertools import cycle, islice
 from pathlib import Path
@@ -54,7 +59,9 @@ def main() -> None:
     model_cpu, model_wall = model.cpu_s - model_before.cpu_s, model.wall_s - model_before.wall_s
     done_first = min(first_pass + (-first_pass % args.batch), args.n)
     device = resumes.encoder.device
-    print(f"startup (models + taxonomy embeddings): {startup:.1f} s; device {device}; overlap {args.overlap}")
+    policy = os.environ.get("OMP_WAIT_POLICY", "unset")
+    print(f"startup (models + taxonomy embeddings): {startup:.1f} s; device {device}; overlap {args.overlap}; ", end="")
+    print(f"OMP_WAIT_POLICY {policy}")
     print(f"first pass, {done_first} résumés: {fresh:.1f} s, {done_first / fresh:.2f} résumés/s")
     print(f"all {args.n} résumés: {total:.1f} s, {args.n / total:.2f} résumés/s")
     per = 1000 / args.n

@@ -15,6 +15,7 @@ from config.settings import Settings
 from training.resume_entities import gold_tags, labelled_windows, train, with_repeats
 from workers import registry
 from workers.engine.encoder import Encoder, bundled_model_dir
+from workers.engine.one_thread import one_thread
 from workers.resume.entities import (
     TAGS,
     EntityHead,
@@ -28,6 +29,7 @@ from workers.resume.entities import (
     windows,
 )
 from workers.resume.parser import ResumeParser, parser_version
+from workers.resume.skill_tagger import SkillTagger
 
 TODAY = date(2024, 6, 1)
 JOBS = [
@@ -203,6 +205,25 @@ def test_the_head_reads_windows_of_any_lengths_together_as_it_reads_each_alone()
         (alone,) = head_logits(head, [window_states], [window_shapes])
         assert rows.shape == (len(window_states), len(TAGS))
         np.testing.assert_allclose(rows, alone, atol=1e-5)  # padding never reaches the backward LSTM
+
+
+def test_the_recurrent_nets_step_on_one_thread_and_give_the_threads_back() -> None:
+    """An LSTM's steps are too small to share: a second thread only adds a wake-up per step (one_thread.py)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        head, tagger, seen = EntityHead(16).eval(), SkillTagger.load(), []
+        for lstm in (head.lstm, tagger.net.lstm):
+            lstm.register_forward_pre_hook(lambda *_: seen.append(torch.get_num_threads()))
+        head_logits(head, [np.zeros((3, 16), np.float32)], [np.zeros((3, head.project.in_features - 16), np.float32)])
+        tagger.probabilities("Python, SQL and Kubernetes")
+        assert seen == [1, 1]
+        assert torch.get_num_threads() == 2
+        with pytest.raises(RuntimeError), one_thread():
+            raise RuntimeError("a failed forward pass")
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_onnx_int8_tags_like_fp32(parser: ResumeParser) -> None:

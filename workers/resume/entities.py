@@ -41,6 +41,7 @@ from workers.engine.backends import Backend, ModelSpec, load_backend, source_fin
 from workers.engine.batching import pad_id, token_budget_batches
 from workers.engine.encoder import Encoder, resolve_device
 from workers.engine.model_clock import model_work
+from workers.engine.one_thread import one_thread
 
 ENTITY_MODEL_VERSION = "resume-entities/1"
 BUNDLED_ENTITIES = Path(__file__).resolve().parent.parent / "assets" / "resume_entities.safetensors"
@@ -188,7 +189,7 @@ def head_logits(head: EntityHead, states: Sequence[np.ndarray], shapes: Sequence
     for row, (window_states, window_shapes) in enumerate(zip(states, shapes, strict=True)):
         x[row, : lengths[row]] = np.concatenate([window_states, window_shapes], 1)
     device = next(head.parameters()).device
-    with torch.inference_mode(), model_work():
+    with torch.inference_mode(), model_work(), one_thread():
         logits = head(torch.from_numpy(x).to(device), torch.tensor(lengths)).float().cpu().numpy()
     return [logits[row, :length] for row, length in enumerate(lengths)]
 

@@ -32,6 +32,7 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from workers import ASSETS_DIR
 from workers.engine.encoder import bundled_model_dir
 from workers.engine.model_clock import model_work
+from workers.engine.one_thread import one_thread
 
 TAGGER_PATH = ASSETS_DIR / "skill_tagger.safetensors"
 SHAPES = ("capitalised", "upper", "punctuation", "digit", "glued", "one_space", "wide_gap", "position")
@@ -144,7 +145,7 @@ class SkillTagger:
     def probabilities_of(self, inputs: TokenInputs) -> TokenProbabilities:
         if len(inputs.starts) == 0:
             return TokenProbabilities(inputs.starts, inputs.ends, np.zeros(0, dtype=np.float32), inputs.tagged_chars)
-        with torch.inference_mode(), model_work():
+        with torch.inference_mode(), model_work(), one_thread():
             probs = torch.sigmoid(self.net(inputs.x[None]))[0].numpy()
         return TokenProbabilities(inputs.starts, inputs.ends, probs, inputs.tagged_chars)
 
