@@ -17,7 +17,9 @@ from workers import registry
 from workers.engine.encoder import Encoder, bundled_model_dir
 from workers.engine.one_thread import one_thread
 from workers.resume.entities import (
+    MIN_PASS_WINDOWS,
     TAGS,
+    WINDOW_TOKENS,
     EntityHead,
     EntityNet,
     HubEntityModel,
@@ -191,6 +193,17 @@ def test_windows_of_many_resumes_share_forward_passes(parser: ResumeParser) -> N
     texts = [f"Candidate {k}\nAnalyst\nGlobex {k}\n2019 – 2021" for k in range(6)]
     model.tag(texts)
     assert model.backend.rows == [6]  # six short résumés, one window each, one forward pass
+
+
+def test_full_windows_go_eight_a_pass_under_the_cpu_token_budget(parser: ResumeParser) -> None:
+    model = ResumeEntityModel(parser.encoder)
+    model.backend = RecordingBackend(model.backend)
+    assert parser.encoder.batch_tokens < MIN_PASS_WINDOWS * WINDOW_TOKENS  # 512 on the CPU: two windows
+    text = " ".join(f"Analyst at Globex {k}, 2019 – 2021." for k in range(60))  # three full windows and more
+    each = len(windows(len(tokenize(parser.encoder.tokenizer, text))))
+    model.tag([text] * 3)
+    assert sum(model.backend.rows) == 3 * each > MIN_PASS_WINDOWS
+    assert model.backend.rows[0] == MIN_PASS_WINDOWS
 
 
 def test_the_head_reads_windows_of_any_lengths_together_as_it_reads_each_alone() -> None:
