@@ -9,7 +9,7 @@ the trained layers and the head, on the same overlapping windows the model reads
 of one length (no padding), cross-entropy per token, AdamW with a linear decay, ``EPOCHS`` passes in a seeded order:
 the same documents give the same weights.
 
-    talentq train resume-ner --data ../shared/data/resumes-dev.jsonl [--seed 13] [--epochs 5] [--out PATH]
+    talentq train resume-ner --data ../shared/data/resumes-dev.jsonl [--seed 13] [--epochs 8] [--out PATH]
 """
 
 from __future__ import annotations
