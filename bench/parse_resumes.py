@@ -59,9 +59,8 @@ def main() -> None:
     model_cpu, model_wall = model.cpu_s - model_before.cpu_s, model.wall_s - model_before.wall_s
     done_first = min(first_pass + (-first_pass % args.batch), args.n)
     device = resumes.encoder.device
-    policy = os.environ.get("OMP_WAIT_POLICY", "unset")
-    print(f"startup (models + taxonomy embeddings): {startup:.1f} s; device {device}; overlap {args.overlap}; ", end="")
-    print(f"OMP_WAIT_POLICY {policy}")
+    policy = f"OMP_WAIT_POLICY {os.environ.get('OMP_WAIT_POLICY', 'unset')}"
+    print(f"startup (models + taxonomy embeddings): {startup:.1f} s; device {device}; overlap {args.overlap}; {policy}")
     print(f"first pass, {done_first} résumés: {fresh:.1f} s, {done_first / fresh:.2f} résumés/s")
     print(f"all {args.n} résumés: {total:.1f} s, {args.n / total:.2f} résumés/s")
     per = 1000 / args.n
