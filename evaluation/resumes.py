@@ -8,7 +8,8 @@ Label → talentq field:
   written or its canonical taxonomy name. The three labels are also shown alone, recall only (a parser skill has no
   label type, so per-label precision is undefined);
 - ``Designation`` → experience titles; ``Companies worked at`` → experience companies;
-- ``College Name`` → education institutions; ``Degree`` → education degrees;
+- ``College Name`` → the institutions of ``higher`` education entries (the annotators left high schools out: one of
+  the 798 labels is a high school); ``Degree`` → education degrees;
 - ``Graduation Year`` → education ``graduation_year``: the labels are dates or ranges ("Oct. 2009 - Jan. 2014"),
   so a label matches the year when its last four-digit year equals it;
 - ``Years of Experience`` → the date ranges of experience entries: the labels mark those ranges ("2008 -
@@ -86,7 +87,7 @@ FIELDS: dict[str, tuple[tuple[str, ...], Extractor, Callable[[str], str]]] = {
     ),
     "education.institution": (
         ("College Name",),
-        lambda p: [{normalize(e.institution.value)} for e in p.education if e.institution],
+        lambda p: [{normalize(e.institution.value)} for e in p.education if e.institution and e.level == "higher"],
         normalize,
     ),
     "education.degree": (

@@ -105,7 +105,40 @@ def test_a_school_after_the_comma_is_not_the_degree_subject() -> None:
         "Research Associate at Laboratory for Foundations of Computer Science",
         "Able to present ideas to associates and executive management",
         "Degree(s) or Diploma(s) obtained:",
+        "Published by Oxford University Press, 2011",
+        "Awarded the York University Entrance Scholarship",
+        "Elected to the Kenyatta University Senate",
+        "Name of University, City, 2010",
+        "Albert J. Weatherhead III University Professor",
     ],
 )
 def test_words_that_look_like_education_but_are_not(text: str) -> None:
     assert entries(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "school"),
+    [
+        ("Education  RV Institute of  Management    Marks Scored", "RV Institute of  Management"),  # a flattened page
+        ("Education  University  of Edinburgh, UK", "University  of Edinburgh"),
+        ("Education\nUniversity of the Philippines", "University of the Philippines"),
+        ("Education\nRochester Institute of Technology. Concentrated in optics", "Rochester Institute of Technology"),
+        ("Education\nUniversity of N.C. at Chapel Hill", "University of N.C. at Chapel Hill"),
+    ],
+)
+def test_where_a_school_name_ends(text: str, school: str) -> None:
+    assert [e[2] for e in entries(text)] == [school]
+
+
+def test_schooling_before_college_is_secondary() -> None:
+    text = (
+        "Education\nBSc Physics, University of Leeds, 2012\nHigh School Diploma, Walter Johnson High School, 2008\n"
+        "Leicester Sixth Form College, 2006\nBarry College of Further Education, 2004"
+    )
+    levels = [(e.institution and e.institution.value, e.level) for e in find_education(text, [(0, len(text))])]
+    assert levels == [
+        ("University of Leeds", "higher"),
+        ("Walter Johnson High School", "secondary"),
+        ("Leicester Sixth Form College", "secondary"),
+        ("Barry College of Further Education", "higher"),  # vocational: after school, if not a university
+    ]

@@ -259,6 +259,9 @@ def test_skill_evidence_drops_a_trailing_skills_word():
         ("Family Name:  First Names:    Jettie Shawnta Zulauf  14 May 1956", "Jettie Shawnta Zulauf"),
         ("CURRICULUM VITAE  Marvin DuBuque  Secretary General", "Marvin DuBuque"),
         ("MR  99 Example Street    N A M E  +60 12", None),
+        ("RESUME  419 Rose Street  San Francisco AC  94102  (123)345-7890  Marty Ondricka", "Marty Ondricka"),
+        ("Profile  24 Lisbon Street  Glen Waverley, 3150  Email:", None),  # the town line, with its postcode
+        ("Tools  Java, Eclipse,  Spring Framework, Hibernate", None),  # a skill, not a person
     ],
 )
 def test_name_skips_placeholders_and_stops_at_a_full_stop(text, expected):

@@ -89,7 +89,9 @@ DOC_TITLE_RE = re.compile(r"(?i)\b(?:resum[eé]|cv|template|sample|examples?|gui
 # "Medical", "Analytics": English words, not surnames
 NOT_SURNAME_RE = re.compile(r"(?:al|ics|ing|ion|ment|ive|ous|ary|ity|s)$")
 SINGLE_NAME_RE = re.compile(r"[A-Z][a-z]{2,}(?:[A-Z][a-z]+)?")
-POSTCODE_TAIL_RE = re.compile(r"^[A-Z][A-Za-z]+(?: [A-Za-z]+)* [A-Z]{2,3} \d{4,5}$")  # "Clayton VIC 3204": a place
+# a place: "Clayton VIC 3204", "Glen Waverley, 3150"
+POSTCODE_TAIL_RE = re.compile(r"^[A-Z][A-Za-z]+(?: [A-Za-z]+)*(?: [A-Z]{2,3}|,) \d{4,5}$")
+POSTCODE_RE = re.compile(r"\d{4,5}(?:-\d{4})?")  # a line of its own after its town: "San Francisco AC", "94102"
 
 
 def find_emails(text: str, own_spans: list[tuple[int, int]]) -> list[Evidence]:
@@ -155,7 +157,9 @@ def find_name(text: str, candidates: list[Segment]) -> Evidence | None:
         if len(value.split()) >= 2 and not after.startswith(":") and not _has_stop_word(value.split()):
             return _name_evidence(value, labelled.start(1))
     lead = next((s for s in candidates if _is_lead(s.text)), None)
-    for seg in candidates:
+    for seg, after in zip(candidates, [*candidates[1:], None], strict=True):
+        if after and POSTCODE_RE.fullmatch(after.text.strip()):
+            continue
         value, prefixed = _name_part(seg.text)
         expected = prefixed or seg is lead
         words = value.split()
@@ -206,8 +210,9 @@ def _is_name(value: str, words: list[str], seg: Segment, *, first: bool, single:
     if len(words) == 1:
         shaped = single and bool(SINGLE_NAME_RE.fullmatch(words[0])) and not DOC_TITLE_RE.search(seg.text)
         shaped = shaped and not NOT_SURNAME_RE.search(value) and not default_taxonomy().literal(value)
-    else:
+    else:  # "Spring Framework" on a flattened skills line is a skill
         shaped = 2 <= len(words) <= (MAX_NAME_WORDS_FIRST_LINE if first else MAX_NAME_WORDS) and full_words >= 2
+        shaped = shaped and not any(m.end - m.start == len(value) for m in default_taxonomy().literal(value))
     return (
         shaped
         and all(NAME_WORD_RE.fullmatch(w.rstrip(",")) for w in words)

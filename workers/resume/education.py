@@ -61,10 +61,24 @@ INSTITUTION_RE = re.compile(
     r"(?:(?!(?i:education|experience|employment|qualifications?|skills|summary|profile|history|work)\b)"
     r"(?:(?:[A-Z]\.)+|[A-Z][\w&'-]{0,2}\.|[A-Z](?:[\w.&'-]*[\w&'-])?|of|the|and|for|&) ){0,6}"
     rf"{SCHOOL_WORD}"
-    r"(?: (?:(?:of|for|and|&|at|in) )?(?!(?i:degree|diploma|certificate|bachelor|master)\b)[A-Z][\w.&'-]*){0,5}"
+    # a flattened page may double the spaces around a small word: "RV Institute of  Management"
+    r"(?:(?: {1,2}(?:of|for|and|&|at|in)(?: the)? {1,2}| )(?!(?i:degree|diploma|certificate|bachelor|master)\b)"
+    r"(?:(?:[A-Z]\.)+|[A-Z][\w&'-]*(?:\.[\w&'-]+)*\.?(?<![a-z]{4}\.))){0,5}"  # a sentence's full stop ends the name
+)
+# a template's placeholder ("Name of University"), a job ("University Professor"), a publication, or something a
+# school owns or runs: "Oxford University Press", "York University Entrance Scholarship", "Kenyatta University Senate"
+NOT_A_SCHOOL_RE = re.compile(
+    rf"\b(?i:name|professor|journal|bulletin|proceedings)\b|{SCHOOL_WORD}.*\b(?i:press|scholarships?|senate|council|"
+    r"curricul(?:um|ums|a)|programs?|programmes?|restructuring|training|year|society|awards?|honou?rs|cohort|club|committee|counsell?or)\b"
 )
 SMALL_WORDS = re.compile(r"^(?:of|the|and|for|&|at|in)\s+|\s+(?:of|the|and|for|&|at|in)$", re.IGNORECASE)
 BARE_SCHOOL_RE = re.compile(rf"^(?:the\s+)?(?:high\s+)?{SCHOOL_WORD}$", re.IGNORECASE)
+# schooling before a college's: a high school, a sixth form, its diploma
+SECONDARY_RE = re.compile(
+    r"\b(?:high|secondary|grammar|comprehensive|senior|preparatory|prep|day) school\b|\bsecondary college\b"
+    r"|\bsixth form\b|\bhigh school diploma\b|\bG\.?E\.?D\b|\bA[- ]levels?\b|\bGCSEs?\b",
+    re.IGNORECASE,
+)
 # where a teacher works, not where the candidate studied
 CHILDREN_SCHOOL_RE = re.compile(
     r"\b(?:elementary|middle|intermediate|primary|junior high) school\b|\bschool district\b", re.IGNORECASE
@@ -107,6 +121,9 @@ def find_education(text: str, spans: list[tuple[int, int]]) -> list[Education]:
             current.year_span = evidence
             current.graduation_year = int(SINGLE_YEAR_RE.findall(evidence.value)[-1])
     entries.append(current)
+    for entry in entries:
+        words = " ".join(e.value for e in (entry.institution, entry.degree) if e)
+        entry.level = "secondary" if SECONDARY_RE.search(words) else "higher"
     return [e for e in entries if e.degree or e.institution]
 
 
@@ -148,7 +165,9 @@ def _institution(match: re.Match[str], degrees: list[Evidence]) -> Evidence | No
     value = match.group()[start - match.start() :]
     evidence = _evidence(value, start)
     named = evidence.value and not BARE_SCHOOL_RE.match(evidence.value)
-    return evidence if named and not CHILDREN_SCHOOL_RE.search(evidence.value) else None
+    if not named or CHILDREN_SCHOOL_RE.search(evidence.value) or NOT_A_SCHOOL_RE.search(evidence.value):
+        return None
+    return evidence
 
 
 def _evidence(raw: str, at: int) -> Evidence:

@@ -33,7 +33,7 @@ from workers.resume.skill_scorer import SkillScorer, bundled_scorer
 from workers.resume.skills import cue_spans, extract_skills
 from workers.resume.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/2.4"  # 2.4: a four-layer entity model; degrees end at months, slashes
+PARSER_VERSION = "resume-parser/2.5"  # 2.5: education levels, school names on flattened pages; postcode lines
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500

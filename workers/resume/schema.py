@@ -44,6 +44,7 @@ class Education(BaseModel):
     field: Evidence | None = None
     graduation_year: int | None = None
     year_span: Evidence | None = None
+    level: Literal["secondary", "higher"] = "higher"  # secondary: a high school, sixth form, GED, A-levels
 
 
 class Experience(BaseModel):
