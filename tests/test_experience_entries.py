@@ -31,6 +31,12 @@ def test_spans_shaped_unlike_what_they_are_tagged_fill_no_field() -> None:
     assert kept == ["Sales Associate", "Best Buy"]
 
 
+def test_a_legal_form_or_a_bare_institution_word_names_no_employer() -> None:
+    text = "Engineer, Controls Pvt.Ltd; Lecturer, University; Analyst, Acme Ltd"
+    spans = [("COMPANY", "Ltd", 0.9), ("COLLEGE", "University", 0.9), ("COMPANY", "Acme Ltd", 0.9)]
+    assert [e.text for e in tagged(text, *spans) if fills_field(e)] == ["Acme Ltd"]
+
+
 def test_an_unsure_one_word_employer_counts_only_before_its_place() -> None:
     text = "Sales Associate\nStripe – San Francisco, CA\nJan 2019 – Present\nHelped the Geeks team ship"
     spans = [

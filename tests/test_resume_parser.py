@@ -262,6 +262,8 @@ def test_skill_evidence_drops_a_trailing_skills_word():
         ("RESUME  419 Rose Street  San Francisco AC  94102  (123)345-7890  Marty Ondricka", "Marty Ondricka"),
         ("Profile  24 Lisbon Street  Glen Waverley, 3150  Email:", None),  # the town line, with its postcode
         ("Tools  Java, Eclipse,  Spring Framework, Hibernate", None),  # a skill, not a person
+        ("Resume of Nolan    www.downlo  Satheesh    EXPERIENCE SUMMARY", "Nolan"),
+        ("Resume Template  Kunze  Objective", None),
     ],
 )
 def test_name_skips_placeholders_and_stops_at_a_full_stop(text, expected):

@@ -32,6 +32,11 @@ NOT_EMPLOYER_RE = re.compile(
 )
 EMPLOYER_AFTER_RE = re.compile(rf"[ \t]*(?:,|–|—|-|@|\bat\b)[ \t]*(?P<name>{NAME_RUN})")
 EMPLOYER_BEFORE_RE = re.compile(rf"(?P<name>{NAME_RUN})[ \t]*(?:,|–|—|-)[ \t]*$")
+# a legal form or an institution's kind alone names no employer: "Ltd" of "Controls Pvt.Ltd", a bare "University"
+NAMELESS_EMPLOYER_RE = re.compile(
+    r"(?i:(?:the\s+)?(?:pvt\.?\s*)?(?:ltd|limited|inc|llc|l\.l\.c|corp|corporation|co|company|plc|gmbh|university|"
+    r"college|institute|school|academy)\.?)"
+)
 PROSE_AFTER_RE = re.compile(r"[ \t]+[a-z]")
 SEPARATED_BEFORE_RE = re.compile(r"(?:[,–|\n-]\s*|\s{2,})$")
 PLACE_AFTER_RE = re.compile(r"\s*[,–|-]?\s*")
@@ -50,7 +55,8 @@ def fills_field(entity: Entity) -> bool:
     if entity.label == "TITLE":
         return TITLE_RE.search(entity.text) is not None
     if entity.label in EMPLOYER_LABELS:
-        return entity.text[:1].isupper() or entity.text[1:2].isupper() or entity.text[:1].isdigit()
+        capital = entity.text[:1].isupper() or entity.text[1:2].isupper() or entity.text[:1].isdigit()
+        return capital and not NAMELESS_EMPLOYER_RE.fullmatch(entity.text)
     return True
 
 

@@ -163,9 +163,10 @@ def find_name(text: str, candidates: list[Segment]) -> Evidence | None:
         value, prefixed = _name_part(seg.text)
         expected = prefixed or seg is lead
         words = value.split()
-        if expected and len(cut := _cut_descriptor(words)) == 1 and not DOC_TITLE_RE.search(seg.text):
+        titled = DOC_TITLE_RE.search(value if prefixed else seg.text)  # "Resume of Nolan" announces a name
+        if expected and len(cut := _cut_descriptor(words)) == 1 and not titled:
             words, value = cut, cut[0]
-        if _is_name(value, words, seg, first=seg is candidates[0], single=expected):
+        if _is_name(value, words, seg, first=seg is candidates[0], single=expected and not titled):
             return _name_evidence(value, seg.start + seg.text.index(value))
     return None
 
@@ -208,7 +209,7 @@ def _cut_descriptor(words: list[str]) -> list[str]:
 def _is_name(value: str, words: list[str], seg: Segment, *, first: bool, single: bool) -> bool:
     full_words = sum(len(w.strip(".,")) > 1 for w in words)  # "N A M E" is spaced-out letters, not initials
     if len(words) == 1:
-        shaped = single and bool(SINGLE_NAME_RE.fullmatch(words[0])) and not DOC_TITLE_RE.search(seg.text)
+        shaped = single and bool(SINGLE_NAME_RE.fullmatch(words[0]))
         shaped = shaped and not NOT_SURNAME_RE.search(value) and not default_taxonomy().literal(value)
     else:  # "Spring Framework" on a flattened skills line is a skill
         shaped = 2 <= len(words) <= (MAX_NAME_WORDS_FIRST_LINE if first else MAX_NAME_WORDS) and full_words >= 2
