@@ -80,6 +80,11 @@ def test_degree_subject_and_school(text: str, expected: tuple) -> None:
         ("Education\nBachelor of Laws/Bachelor of Arts, Monash University", ["Bachelor of Laws", "Bachelor of Arts"]),
         ("education  2011-2012  Masters of  Commerce    GPA: 8.0", ["Masters of  Commerce"]),  # a flattened page
         ("EDUCATION  M.L.S., North Carolina Central University  2011", ["M.L.S"]),
+        (
+            "Education\nB.Tech with Honors in Information Technology, 2010",
+            ["B.Tech with Honors in Information Technology"],
+        ),
+        ("Education\nBS with GPA 3.8, MIT", ["BS"]),  # "with" ends it unless a subject follows
     ],
 )
 def test_where_a_degree_ends(text: str, degrees: list[str]) -> None:

@@ -14,6 +14,9 @@ SCHOOL_NAMES = ("university", "college", "institute", "school", "academy", "poly
 # capitalised, as in a name: "the role of the school counselor" names none
 SCHOOL_WORD = "(?:" + "|".join(f"{w.capitalize()}|{w.upper()}" for w in (*SCHOOL_NAMES, "seminary")) + r")\b"
 SCHOOL_RE = re.compile(SCHOOL_WORD)
+# "with" ends a degree ("BS with GPA 3.8") unless a subject follows: "B.Tech with Honors in IT", "MBA with an
+# emphasis in International Business"
+SUBJECT_WITH = r" (?:an? )?(?i:honou?rs|emphasis|concentration|speciali[sz]ation) in\b"
 DEGREE_RE = re.compile(
     r"(?P<kind>\b(?i:(?:honou?rs )?bachelor|master|juris doctor(?:ate)?|doctor(?:ate)?|associate|diploma|"
     r"post ?graduate|graduate certificate|high school diploma|secondary school (?:diploma|certificate)|"
@@ -25,7 +28,7 @@ DEGREE_RE = re.compile(
     # the lazy tail ends at a line's end, a separator, a date, another degree after a slash ("Bachelor of Laws/
     # Bachelor of Arts") or where a school's name begins ("B.E Anna University"); a run of spaces ends it, except
     # after "of", "in", "and" (a flattened page: "Masters of  Commerce")
-    rf"(?:[^,;()\n|:]*?)(?=[ \t]*\n|\s*(?:,|;|\(|\)|\||:|\s-\s|\s–\s|\bfrom\b|\bat\b|\bwith\b|\d|$)"
+    rf"(?:[^,;()\n|:]*?)(?=[ \t]*\n|\s*(?:,|;|\(|\)|\||:|\s-\s|\s–\s|\bfrom\b|\bat\b|\bwith\b(?!{SUBJECT_WITH})|\d|$)"
     r"|(?<!\bof)(?<!\bin)(?<!\band)\s{2,}|\s+(?i:expected|anticipated|graduated)\b"
     rf"|\s+(?i:{MONTH_RE.pattern})|\s*/\s*(?i:bachelor|master|doctor|associate|diploma)"
     rf"| (?:[A-Z][\w.&'-]* ){{0,4}}{SCHOOL_WORD})",
