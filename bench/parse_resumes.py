@@ -23,6 +23,8 @@ import time
 from itertools import cycle, islice
 from pathlib import Path
 
+import torch
+
 from config.settings import get_settings
 from workers import registry
 from workers.engine.model_clock import model_time
@@ -60,7 +62,11 @@ def main() -> None:
     done_first = min(first_pass + (-first_pass % args.batch), args.n)
     device = resumes.encoder.device
     policy = f"OMP_WAIT_POLICY {os.environ.get('OMP_WAIT_POLICY', 'unset')}"
-    print(f"startup (models + taxonomy embeddings): {startup:.1f} s; device {device}; overlap {args.overlap}; {policy}")
+    cpu_kind = f"CPU {torch.backends.cpu.get_cpu_capability()}"  # AVX2 or AVX512: the network's speed turns on it
+    print(
+        f"startup (models + taxonomy embeddings): {startup:.1f} s; device {device}; runtime {settings.runtime}; "
+        f"overlap {args.overlap}; {policy}; {cpu_kind}"
+    )
     print(f"first pass, {done_first} résumés: {fresh:.1f} s, {done_first / fresh:.2f} résumés/s")
     print(f"all {args.n} résumés: {total:.1f} s, {args.n / total:.2f} résumés/s")
     per = 1000 / args.n
