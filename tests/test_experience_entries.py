@@ -32,8 +32,14 @@ def test_spans_shaped_unlike_what_they_are_tagged_fill_no_field() -> None:
 
 
 def test_a_legal_form_or_a_bare_institution_word_names_no_employer() -> None:
-    text = "Engineer, Controls Pvt.Ltd; Lecturer, University; Analyst, Acme Ltd"
-    spans = [("COMPANY", "Ltd", 0.9), ("COLLEGE", "University", 0.9), ("COMPANY", "Acme Ltd", 0.9)]
+    text = "Engineer, Controls Pvt.Ltd; Lecturer, University; Analyst, Acme Ltd; Tutor, Polytechnic; Siemens AG"
+    spans = [
+        ("COMPANY", "Ltd", 0.9),
+        ("COLLEGE", "University", 0.9),
+        ("COMPANY", "Acme Ltd", 0.9),
+        ("COLLEGE", "Polytechnic", 0.9),  # the school kinds the education rules know
+        ("COMPANY", "AG", 0.9),  # the legal forms that end a name (workers.resume.vocab.LEGAL_FORM)
+    ]
     assert [e.text for e in tagged(text, *spans) if fills_field(e)] == ["Acme Ltd"]
 
 

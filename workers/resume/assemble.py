@@ -16,7 +16,7 @@ from workers.resume.dates import MONTH_RE, RANGE_RE, DateRange
 from workers.resume.entities import Entity
 from workers.resume.schema import Evidence, Experience
 from workers.resume.sections import Segment
-from workers.resume.vocab import TITLE_RE
+from workers.resume.vocab import LEGAL_FORM, SCHOOL_NAMES, TITLE_RE
 
 JOB_LABELS = frozenset({"TITLE", "COMPANY", "COLLEGE", "LOCATION"})
 EMPLOYER_LABELS = frozenset({"COMPANY", "COLLEGE"})
@@ -33,10 +33,7 @@ NOT_EMPLOYER_RE = re.compile(
 EMPLOYER_AFTER_RE = re.compile(rf"[ \t]*(?:,|–|—|-|@|\bat\b)[ \t]*(?P<name>{NAME_RUN})")
 EMPLOYER_BEFORE_RE = re.compile(rf"(?P<name>{NAME_RUN})[ \t]*(?:,|–|—|-)[ \t]*$")
 # a legal form or an institution's kind alone names no employer: "Ltd" of "Controls Pvt.Ltd", a bare "University"
-NAMELESS_EMPLOYER_RE = re.compile(
-    r"(?i:(?:the\s+)?(?:pvt\.?\s*)?(?:ltd|limited|inc|llc|l\.l\.c|corp|corporation|co|company|plc|gmbh|university|"
-    r"college|institute|school|academy)\.?)"
-)
+NAMELESS_EMPLOYER_RE = re.compile(rf"(?i:(?:the\s+)?(?:pvt\.?\s*)?(?:{LEGAL_FORM}|{'|'.join(SCHOOL_NAMES)})\.?)")
 PROSE_AFTER_RE = re.compile(r"[ \t]+[a-z]")
 SEPARATED_BEFORE_RE = re.compile(r"(?:[,–|\n-]\s*|\s{2,})$")
 PLACE_AFTER_RE = re.compile(r"\s*[,–|-]?\s*")

@@ -9,8 +9,8 @@ import re
 
 from workers.resume.dates import MONTH_RE, SINGLE_YEAR_RE, find_date_ranges
 from workers.resume.schema import Education, Evidence
+from workers.resume.vocab import SCHOOL_NAMES
 
-SCHOOL_NAMES = ("university", "college", "institute", "school", "academy", "polytechnic", "faculty", "conservatory")
 # capitalised, as in a name: "the role of the school counselor" names none
 SCHOOL_WORD = "(?:" + "|".join(f"{w.capitalize()}|{w.upper()}" for w in (*SCHOOL_NAMES, "seminary")) + r")\b"
 SCHOOL_RE = re.compile(SCHOOL_WORD)

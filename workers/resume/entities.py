@@ -43,12 +43,12 @@ from workers.engine.batching import pad_id, token_budget_batches
 from workers.engine.encoder import Encoder, resolve_device
 from workers.engine.model_clock import model_work
 from workers.engine.one_thread import one_thread
+from workers.resume.token_shapes import SHAPES, token_shapes
 
 ENTITY_MODEL_VERSION = "resume-entities/1"
 BUNDLED_ENTITIES = Path(__file__).resolve().parent.parent / "assets" / "resume_entities.safetensors"
 LABELS = ("NAME", "TITLE", "COMPANY", "COLLEGE", "DEGREE", "GRAD_YEAR", "LOCATION", "SKILL")
 TAGS = ("O", *(f"{prefix}-{label}" for label in LABELS for prefix in ("B", "I")))
-SHAPES = ("capitalised", "upper", "punctuation", "digit", "glued", "one_space", "break", "position")
 WINDOW_TOKENS, OVERLAP = 256, 32
 EDGE_SEPARATORS = frozenset(" \t\n-–—&,;:/|·•*")
 LOWER_LAYERS, TRAINED_LAYERS = 2, 2  # the encoder's first layers, shared and frozen; then layers of its own
@@ -90,32 +90,11 @@ def tokenize(tokenizer: Tokenizer, text: str) -> Tokens:
     encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     offsets = np.asarray(encoded["offset_mapping"], dtype=np.int64).reshape(-1, 2)
     return Tokens(
-        np.asarray(encoded["input_ids"], dtype=np.int64), offsets[:, 0], offsets[:, 1], _shapes(text, offsets)
+        np.asarray(encoded["input_ids"], dtype=np.int64),
+        offsets[:, 0],
+        offsets[:, 1],
+        token_shapes(text, offsets, lone_break_is_wide=True),
     )
-
-
-def _shapes(text: str, offsets: np.ndarray) -> np.ndarray:
-    """Per token: its capitals, punctuation and digits, and whether it is glued to the previous token, one space
-    after it, or after a line break or a run of spaces (the same thing on a page flattened to one line)."""
-    rows = []
-    previous_end = 0
-    for start, end in offsets.tolist():
-        piece, gap = text[start:end], text[previous_end:start]
-        wide = len(gap) >= 2 or "\n" in gap
-        rows.append(
-            (
-                piece[:1].isupper(),
-                piece.isupper() and len(piece) > 1,
-                not piece[:1].isalnum(),
-                piece[:1].isdigit(),
-                not gap,
-                bool(gap) and not wide,
-                wide,
-                start / max(1, len(text)),
-            )
-        )
-        previous_end = end
-    return np.asarray(rows, dtype=np.float32).reshape(-1, len(SHAPES))
 
 
 def windows(length: int, body: int = WINDOW_TOKENS - 2, overlap: int = OVERLAP) -> list[tuple[int, int, int, int]]:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from workers.resume.assemble import MIN_CONFIDENCE
 from workers.resume.entities import Entity
+from workers.resume.vocab import LEGAL_FORM
 
 NAME_LABELS = frozenset({"TITLE", "COMPANY", "COLLEGE"})
 ORGANISATIONS = frozenset({"COMPANY", "COLLEGE"})
@@ -26,7 +27,7 @@ CONNECTORS = frozenset({"of", "and", "&", "for", "on", "de", "du", "la", "des", 
 STOPS = frozenset(",;|:•·()[]–—/")  # a word starting with one, or (growing left) ending with one, ends a name
 MAX_GROWTH = 8  # words a name may gain on each side
 NEXT_WORD = re.compile(r" (\S+)")
-LEGAL_SUFFIX = re.compile(r"(?i:inc|llc|llp|ltd|limited|corp|corporation|co|plc|gmbh|pvt|ag|s\.?a)\.?")
+LEGAL_SUFFIX = re.compile(rf"(?i:{LEGAL_FORM})\.?")
 
 
 def whole_names(text: str, entities: Sequence[Entity]) -> list[Entity]:

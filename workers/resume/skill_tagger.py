@@ -33,9 +33,9 @@ from workers import ASSETS_DIR
 from workers.engine.encoder import bundled_model_dir
 from workers.engine.model_clock import model_work
 from workers.engine.one_thread import one_thread
+from workers.resume.token_shapes import SHAPES, token_shapes
 
 TAGGER_PATH = ASSETS_DIR / "skill_tagger.safetensors"
-SHAPES = ("capitalised", "upper", "punctuation", "digit", "glued", "one_space", "wide_gap", "position")
 SPAN_FEATURES = ("tagger_mean", "tagger_max", "tagger_min", "tagger_before", "tagger_after")
 PROJECTION, HIDDEN, DROPOUT = 128, 64, 0.2
 MAX_TAGGED_CHARS = 100_000  # bounds time and memory on huge texts; the longest labelled résumé has 63,241
@@ -109,24 +109,7 @@ class TokenFeaturizer:
         tagged = text[:MAX_TAGGED_CHARS]
         encoded = self.tokenizer(tagged, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
         offsets = np.asarray(encoded["offset_mapping"], dtype=np.int64).reshape(-1, 2)
-        rows = []
-        previous_end = 0
-        for start, end in offsets.tolist():
-            piece, gap = text[start:end], start - previous_end
-            rows.append(
-                (
-                    piece[:1].isupper(),
-                    piece.isupper() and len(piece) > 1,
-                    not piece[:1].isalnum(),
-                    piece[:1].isdigit(),
-                    gap == 0,
-                    gap == 1,
-                    gap >= 2,
-                    start / max(1, len(text)),
-                )
-            )
-            previous_end = end
-        shapes = np.asarray(rows, dtype=np.float32).reshape(-1, len(SHAPES))
+        shapes = token_shapes(text, offsets, lone_break_is_wide=False)
         ids = torch.as_tensor(encoded["input_ids"], dtype=torch.long)
         x = torch.cat([self.embeddings[ids], torch.from_numpy(shapes)], dim=1)
         return TokenInputs(offsets[:, 0], offsets[:, 1], x, len(tagged))

@@ -1,4 +1,4 @@
-"""Head nouns of job titles and markers of organisation names, shared by the entry and name extractors."""
+"""Head nouns of job titles and markers of organisation names, shared by the entry, school and name extractors."""
 
 from __future__ import annotations
 
@@ -30,3 +30,7 @@ COMPANY_RE = re.compile(
     r"organi[sz]ation|authority|bureau|office|government|county|city of|state of|pvt|press|magazine)\b\.?",
     re.IGNORECASE,
 )
+# a company's legal form ("Acme, Inc.", "Controls Pvt.Ltd"): ends a name, names no employer alone
+LEGAL_FORM = r"inc|llc|l\.l\.c|llp|ltd|limited|corp|corporation|co|company|plc|gmbh|pvt|ag|s\.?a"
+# the kinds of school whose names the education rules read, and which name no employer alone
+SCHOOL_NAMES = ("university", "college", "institute", "school", "academy", "polytechnic", "faculty", "conservatory")
