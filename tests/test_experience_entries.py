@@ -43,6 +43,12 @@ def test_a_legal_form_or_a_bare_institution_word_names_no_employer() -> None:
     assert [e.text for e in tagged(text, *spans) if fills_field(e)] == ["Acme Ltd"]
 
 
+def test_a_name_span_with_words_in_lower_case_fills_no_name() -> None:
+    text = "Ke y S ki ll s    Ludwig van Beethoven"  # a spaced-out heading; a particle of a real name
+    spans = [("NAME", "Ke y S ki", 0.6), ("NAME", "Ludwig van Beethoven", 0.9)]
+    assert [e.text for e in tagged(text, *spans) if fills_field(e)] == ["Ludwig van Beethoven"]
+
+
 def test_an_unsure_one_word_employer_counts_only_before_its_place() -> None:
     text = "Sales Associate\nStripe – San Francisco, CA\nJan 2019 – Present\nHelped the Geeks team ship"
     spans = [

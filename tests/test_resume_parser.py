@@ -264,6 +264,7 @@ def test_skill_evidence_drops_a_trailing_skills_word():
         ("Tools  Java, Eclipse,  Spring Framework, Hibernate", None),  # a skill, not a person
         ("Resume of Nolan    www.downlo  Satheesh    EXPERIENCE SUMMARY", "Nolan"),
         ("Resume Template  Kunze  Objective", None),
+        ("Contents  I.  Resume Purpose, Design, & Mechanics", None),  # a bare "Resume" announces no one-word name
     ],
 )
 def test_name_skips_placeholders_and_stops_at_a_full_stop(text, expected):

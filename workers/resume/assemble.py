@@ -34,6 +34,9 @@ EMPLOYER_AFTER_RE = re.compile(rf"[ \t]*(?:,|–|—|-|@|\bat\b)[ \t]*(?P<name>{
 EMPLOYER_BEFORE_RE = re.compile(rf"(?P<name>{NAME_RUN})[ \t]*(?:,|–|—|-)[ \t]*$")
 # a legal form or an institution's kind alone names no employer: "Ltd" of "Controls Pvt.Ltd", a bare "University"
 NAMELESS_EMPLOYER_RE = re.compile(rf"(?i:(?:the\s+)?(?:pvt\.?\s*)?(?:{LEGAL_FORM}|{'|'.join(SCHOOL_NAMES)})\.?)")
+NAME_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "bin", "ibn"}
+)
 PROSE_AFTER_RE = re.compile(r"[ \t]+[a-z]")
 SEPARATED_BEFORE_RE = re.compile(r"(?:[,–|\n-]\s*|\s{2,})$")
 PLACE_AFTER_RE = re.compile(r"\s*[,–|-]?\s*")
@@ -54,6 +57,8 @@ def fills_field(entity: Entity) -> bool:
     if entity.label in EMPLOYER_LABELS:
         capital = entity.text[:1].isupper() or entity.text[1:2].isupper() or entity.text[:1].isdigit()
         return capital and not NAMELESS_EMPLOYER_RE.fullmatch(entity.text)
+    if entity.label == "NAME":  # "Ke y S ki" of a spaced-out "Key Skills" heading is no one's name
+        return all(word[:1].isupper() or word in NAME_PARTICLES for word in entity.text.split())
     return True
 
 

@@ -67,6 +67,7 @@ NAME_LABEL_RE = re.compile(r"\b(?i:full name|name)\s*[:\-]\s*((?:[A-Z][A-Za-z'.-
 NAME_PREFIX_RE = re.compile(
     r"^(?:(?i:(?:resume|résumé|curriculum vitae|cv)(?: of)?)\s+|(?:Mr|Mrs|Ms|Miss|Dr|MR)\.?\s+)+"
 )
+ANNOUNCING_PREFIX_RE = re.compile(r"(?:\b(?i:of)|\b(?:Mr|Mrs|Ms|Miss|Dr|MR)\.?)\s+$")  # "Resume of ", "Mr. "
 NAME_WORD_RE = re.compile(r"[A-Z][a-z]*(?:['-]?[A-Z]?[a-z]+)*|[A-Z]{2,}|[A-Z]\.")  # "O'Kon", "McKenzie", "DuBuque"
 MAX_NAME_WORDS = 5
 MAX_NAME_WORDS_FIRST_LINE = 16  # a résumé's first line of capitalised words is a name, however many it has
@@ -185,7 +186,7 @@ def _name_part(line: str) -> tuple[str, bool]:
     """The name-shaped start of a line, and whether a "Mr."/"Resume of" prefix announced it."""
     head = line.split(",")[0].strip(" \"'“”")
     value = NAME_PREFIX_RE.sub("", head)
-    prefixed = value != head
+    prefixed = bool(ANNOUNCING_PREFIX_RE.search(head[: len(head) - len(value)]))  # not a bare "Resume Purpose"
     value = re.split(r"\s+\d", value)[0]  # "Ivan Keeling 87 Some Street": the address starts at the number
     value = PLACEHOLDER_RE.sub("", value)
     value = re.sub(r"(?<=[a-z]{2})\.(?:\s.*|[A-Z]\.?$)", "", value)  # "Omar Jacobson. Heath", "Dibbert.V"
