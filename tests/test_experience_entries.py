@@ -1,12 +1,12 @@
-"""Experience entries from the entity model's spans (``workers.resume.assemble``): which spans fill a field, and
-the employer a line names beside a title the model tagged alone."""
+"""Fields from the entity model's spans (``workers.resume.assemble``): which spans fill a field, the employer a line
+names beside a title the model tagged alone, and the model's name when the rules find none."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.support import tagged
-from workers.resume.assemble import experience_entries, fills_field
+from workers.resume.assemble import best_name, experience_entries, fills_field
 from workers.resume.dates import find_date_ranges
 
 
@@ -47,6 +47,15 @@ def test_a_name_span_with_words_in_lower_case_fills_no_name() -> None:
     text = "Ke y S ki ll s    Ludwig van Beethoven"  # a spaced-out heading; a particle of a real name
     spans = [("NAME", "Ke y S ki", 0.6), ("NAME", "Ludwig van Beethoven", 0.9)]
     assert [e.text for e in tagged(text, *spans) if fills_field(e)] == ["Ludwig van Beethoven"]
+
+
+def test_a_lone_word_is_the_models_name_only_in_the_header() -> None:
+    text = "Profile  Web developer.  Experience  Xylin  2003 - 2007  Owner    Signed: Ada Byron King, 2 May 2020"
+    header_end = text.index("Experience")
+    assert best_name(tagged(text, ("NAME", "Xylin", 0.9)), header_end) is None
+    found = best_name(tagged(text, ("NAME", "Xylin", 0.9), ("NAME", "Ada Byron King", 0.8)), header_end)
+    assert found is not None and found.value == "Ada Byron King"
+    assert best_name(tagged("Bernier  Profile", ("NAME", "Bernier", 0.9)), 9).value == "Bernier"
 
 
 def test_an_unsure_one_word_employer_counts_only_before_its_place() -> None:

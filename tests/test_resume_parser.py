@@ -265,6 +265,7 @@ def test_skill_evidence_drops_a_trailing_skills_word():
         ("Resume of Nolan    www.downlo  Satheesh    EXPERIENCE SUMMARY", "Nolan"),
         ("Resume Template  Kunze  Objective", None),
         ("Contents  I.  Resume Purpose, Design, & Mechanics", None),  # a bare "Resume" announces no one-word name
+        ("CURRICULUM VITAE  Mr. Durgan B.E.(CIVIL)  Company Name  DUBAI - U.A.E.", "Durgan"),  # a degree after it
     ],
 )
 def test_name_skips_placeholders_and_stops_at_a_full_stop(text, expected):

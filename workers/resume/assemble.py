@@ -79,9 +79,10 @@ def of_label(entities: Iterable[Entity], label: str) -> list[Entity]:
     return [e for e in entities if e.label == label and fills_field(e)]
 
 
-def best_name(entities: Sequence[Entity]) -> Evidence | None:
-    """The first name span among the most confident ones (a résumé names its owner first; referees come later)."""
-    names = of_label(entities, "NAME")
+def best_name(entities: Sequence[Entity], header_end: int) -> Evidence | None:
+    """The first name span among the most confident ones (a résumé names its owner first; referees come later). A
+    lone word counts only in the header: further down it is more often an employer or a heading's fragment."""
+    names = [e for e in of_label(entities, "NAME") if e.start < header_end or len(e.text.split()) > 1]
     if not names:
         return None
     top = max(e.confidence for e in names)

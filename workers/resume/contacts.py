@@ -25,7 +25,8 @@ DATE_DIGITS_RE = re.compile(rf"\(?{_MONTH_YEAR}\)?(?:\s*[-–—/.]\s*{_MONTH_YE
 # Post-nominal letters after a name ("Oliver Brennan ACA", "Jane Roe, PhD, PMP"): not part of the name.
 NAME_CREDENTIALS_RE = re.compile(
     r"(?:[\s,]+(?:ACA|ACCA|FCA|CPA|CFA|CFP|CIMA|CISSP|CISA|PMP|PE|RN|MD|DDS|Esq\.?|Ph\.?\s?D\.?|M\.?B\.?A\.?|"
-    r"M\.?Sc\.?|B\.?Sc\.?|MEng|BEng|LLB|LLM|CEng|MRICS|FRICS|SHRM-CP|SPHR|PHR))+$"
+    r"M\.?Sc\.?|B\.?Sc\.?|MEng|BEng|B\.E\.?|M\.E\.?|B\.?Tech|M\.?Tech|LLB|LLM|CEng|MRICS|FRICS|SHRM-CP|SPHR|PHR)"
+    r"(?:\s*\([A-Za-z ]+\))?)+$"  # "Durgan B.E.(CIVIL)"
 )
 US_STATES = (  # and Canadian provinces
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
@@ -189,6 +190,7 @@ def _name_part(line: str) -> tuple[str, bool]:
     prefixed = bool(ANNOUNCING_PREFIX_RE.search(head[: len(head) - len(value)]))  # not a bare "Resume Purpose"
     value = re.split(r"\s+\d", value)[0]  # "Ivan Keeling 87 Some Street": the address starts at the number
     value = PLACEHOLDER_RE.sub("", value)
+    value = NAME_CREDENTIALS_RE.sub("", value)  # "Mr. Durgan B.E.(CIVIL)": the degree after a name is not part of it
     value = re.sub(r"(?<=[a-z]{2})\.(?:\s.*|[A-Z]\.?$)", "", value)  # "Omar Jacobson. Heath", "Dibbert.V"
     return value.strip(), prefixed
 

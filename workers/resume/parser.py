@@ -128,7 +128,7 @@ class ResumeParser:
         return ParsedResume(
             parser_version=PARSER_VERSION,
             # The layout rules know a résumé's own name best (98 of 101 against the model's 84, in-sample).
-            name=find_name(text, _name_candidates(segs, sections)) or assemble.best_name(entities),
+            name=find_name(text, _name_candidates(segs, sections)) or assemble.best_name(entities, header_end),
             current_title=assemble.headline_title(entities, header_end),
             emails=find_emails(text, spans_of(sections, "header", "personal")),
             phones=find_phones(text, default_region),
