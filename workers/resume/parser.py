@@ -33,7 +33,7 @@ from workers.resume.skill_scorer import SkillScorer, bundled_scorer
 from workers.resume.skills import cue_spans, extract_skills
 from workers.resume.vocab import TITLE_RE
 
-PARSER_VERSION = "resume-parser/2.6"  # 2.6: names after a bare "Resume", with a degree after them, the model's in the header
+PARSER_VERSION = "resume-parser/2.6"  # 2.6: names after a bare "Resume" or with a degree after them
 DetectorFactory.seed = 0  # langdetect is random by default; a fixed seed makes `language` reproducible
 NAME_CANDIDATES = 15
 MAX_SUMMARY_CHARS = 1500
