@@ -14,6 +14,11 @@ def entries(text: str, *spans: tuple[str, str, float]) -> list:
     return experience_entries(text, tagged(text, *spans), find_date_ranges(text, 0, len(text)), [(0, len(text))])
 
 
+def filled(text: str, *spans: tuple[str, str, float]) -> list[str]:
+    """The tagged spans that may fill a field."""
+    return [e.text for e in tagged(text, *spans) if fills_field(e)]
+
+
 def jobs(text: str, *spans: tuple[str, str, float]) -> list[tuple[str | None, str | None, str | None]]:
     return [(j.title and j.title.value, j.company and j.company.value, j.start) for j in entries(text, *spans)]
 
@@ -27,8 +32,7 @@ def test_spans_shaped_unlike_what_they_are_tagged_fill_no_field() -> None:
         ("TITLE", "Sales Associate", 0.9),
         ("COMPANY", "Best Buy", 0.5),
     ]
-    kept = [e.text for e in tagged(text, *spans) if fills_field(e)]
-    assert kept == ["Sales Associate", "Best Buy"]
+    assert filled(text, *spans) == ["Sales Associate", "Best Buy"]
 
 
 def test_a_legal_form_or_a_bare_institution_word_names_no_employer() -> None:
@@ -40,13 +44,13 @@ def test_a_legal_form_or_a_bare_institution_word_names_no_employer() -> None:
         ("COLLEGE", "Polytechnic", 0.9),  # the school kinds the education rules know
         ("COMPANY", "AG", 0.9),  # the legal forms that end a name (workers.resume.vocab.LEGAL_FORM)
     ]
-    assert [e.text for e in tagged(text, *spans) if fills_field(e)] == ["Acme Ltd"]
+    assert filled(text, *spans) == ["Acme Ltd"]
 
 
 def test_a_name_span_with_words_in_lower_case_fills_no_name() -> None:
     text = "Ke y S ki ll s    Ludwig van Beethoven"  # a spaced-out heading; a particle of a real name
     spans = [("NAME", "Ke y S ki", 0.6), ("NAME", "Ludwig van Beethoven", 0.9)]
-    assert [e.text for e in tagged(text, *spans) if fills_field(e)] == ["Ludwig van Beethoven"]
+    assert filled(text, *spans) == ["Ludwig van Beethoven"]
 
 
 def test_a_lone_word_is_the_models_name_only_in_the_header() -> None:
